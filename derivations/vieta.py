@@ -1,0 +1,303 @@
+"""Vieta's relations solved by symmetric substitution (quadratic and quartic; the cubic as an extension)
+
+Article: Su Jianlin, 《从对称角度看代数方程》 ("Algebraic equations seen through symmetry"), 2011-04-29, https://kexue.fm/archives/1336
+
+The data are the symmetric functions of the roots ($x^2-ax+b$; $x^4-ax^3+bx^2-cx+d$, so $a..d$
+are $e_1..e_4$, not the usual coefficients). The substitution $x_{1,2}=y_1\pm y_2$ solves the
+quadratic; applied twice to the quartic and followed by one elimination it leaves a cubic in
+$u=w_2^2$, Euler's resolvent. The article stops at that cubic; the reconstruction of the roots
+(A8) and the cubic by the $\mathbb Z_3$ substitution (E1-E3) are added here as extensions, so
+that the checker has a complete method to test. The article's two typos are claims expected to
+be REFUTED.
+"""
+import functools
+import itertools
+
+import mpmath as mp
+import numpy as np
+import sympy as sp
+
+from derivcheck import Estimate, agrees, chain, claim, identity, section
+from numerics import vieta as nv
+
+# --- symbols, spelled as the article prints them ----------------------------------------------
+a, b, c, d = sp.symbols("a b c d")              # e1..e4 (complex unless a claim says)
+x = sp.Symbol("x")
+x1, x2, x3, x4 = X = sp.symbols("x1:5")
+y1, y2, y3, y4 = sp.symbols("y1:5")
+z1, z3 = sp.symbols("z1 z3")
+w1, w3, w4 = sp.symbols("w1 w3 w4")
+w2 = sp.Symbol("w2", nonzero=True)           # S7 divides by w2
+u, t = sp.symbols("u t")
+
+e1, e2, e3, e4 = (sum(sp.Mul(*cmb) for cmb in itertools.combinations(X, k)) for k in range(1, 5))
+s1, s2, s3 = x1 + x2 - x3 - x4, x1 + x3 - x2 - x4, x1 + x4 - x2 - x3
+
+S4 = {x1: y1 + y2, x2: y1 - y2, x3: y3 + y4, x4: y3 - y4}          # first substitution
+Z = {z1: y1**2 - y2**2, z3: y3**2 - y4**2}                         # definitions of z1, z3 (S5)
+S5 = (2*(y1 + y3), z1 + z3 + 4*y1*y3, 2*z1*y3 + 2*z3*y1, z1*z3)    # left-hand sides of S5
+W = {y1: w1 + w2, y3: w1 - w2, z1: w3 + w4, z3: w3 - w4}           # second substitution
+S6 = (4*w1, 2*w3 + 4*(w1**2 - w2**2), 4*(w1*w3 - w2*w4), w3**2 - w4**2)   # left-hand sides of S6
+
+W1 = a/4
+A = a*b/2 - c - a**3/8                                              # = 2 w1 b - c - 8 w1^3
+W3 = b/2 - 2*(W1**2 - w2**2)                                       # S7
+W4 = (2*W1*b - c - 8*W1**3)/(4*w2) + 2*W1*w2                       # S7
+R = 64*u**3 + (32*b - 12*a**2)*u**2 + (sp.Rational(3, 4)*a**4 - 4*a**2*b + 4*b**2 + 4*a*c
+                                        - 16*d)*u - A**2            # A6, the resolvent
+Rt = t**3 + (8*b - 3*a**2)*t**2 + (3*a**4 - 16*a**2*b + 16*b**2 + 16*a*c - 64*d)*t \
+    - (a**3 - 4*a*b + 8*c)**2                                       # A6 in t = 16u
+E = {a: e1, b: e2, c: e3, d: e4}
+
+
+def on_roots(expr):
+    return expr.subs(E, simultaneous=True)
+
+
+# --- A1: the quadratic --------------------------------------------------------------------------
+
+@claim("A1", r"$(x-y_1-y_2)(x-y_1+y_2)=x^2-2y_1x+y_1^2-y_2^2$, so $x_{1,2}=\frac a2\pm\sqrt{\frac{a^2}4-b}$ solve $x^2-ax+b=0$")
+def A1():
+    root = a/2 + sp.sqrt(a**2/4 - b)
+    return [identity(sp.expand((x - y1 - y2)*(x - y1 + y2)), x**2 - 2*y1*x + (y1**2 - y2**2),
+                     "S2, the product"),
+            identity(root**2 - a*root + b, 0, "x1 = a/2 + sqrt(a^2/4 - b) is a root"),
+            identity((a - root)**2 - a*(a - root) + b, 0, "x2 = a - x1 is the other root")]
+
+
+@claim("A1-num", r"the quadratic formula agrees with `mpmath.polyroots` on 20 random complex quadratics",
+       tag="numeric", dps=(50, 80))
+def A1_num(dps):
+    rng, worst = np.random.default_rng(11), mp.mpf(0)
+    with mp.workdps(dps):
+        for _ in range(20):
+            aa, bb = (mp.mpc(*rng.uniform(-3, 3, 2)) for _ in range(2))
+            r = mp.sqrt(aa**2/4 - bb)
+            worst = max(worst, nv.mismatch([aa/2 + r, aa/2 - r], nv.reference_roots([1, -aa, bb], dps)[0]))
+    return agrees(Estimate(worst, 0, "max root mismatch vs mpmath.polyroots", dps, 20, 11), 0,
+                  atol=mp.mpf(10)**-(dps - 10))
+
+
+# --- A2-A4: the two substitutions ---------------------------------------------------------------
+
+@claim("A2", r"under $x_{1,2}=y_1\pm y_2$, $x_{3,4}=y_3\pm y_4$ the quartic Vieta system becomes S5, i.e. the quartic factors as $(x^2-2y_1x+z_1)(x^2-2y_3x+z_3)$")
+def A2():
+    lhs = [e.subs(S4, simultaneous=True) for e in (e1, e2, e3, e4)]
+    rhs = [s.subs(Z, simultaneous=True) for s in S5]
+    quartic = sp.Mul(*[(x - xi) for xi in X]).subs(S4, simultaneous=True)
+    return [identity(l, r, f"e{k} = S5 equation {k}") for k, (l, r) in enumerate(zip(lhs, rhs), 1)] + [
+        identity(quartic, ((x**2 - 2*y1*x + z1)*(x**2 - 2*y3*x + z3)).subs(Z, simultaneous=True),
+                 "the factorisation")]
+
+
+@claim("typo-4x1x3", r"as printed, the second equation of S5 reads $z_1+z_3+4x_1x_3=b$",
+       expected="REFUTED", why=r"the article prints $4x_1x_3$ where $4y_1y_3$ is meant")
+def typo_4x1x3():
+    printed = z1 + z3 + 4*x1*x3                                      # as the article prints it
+    return identity(e2.subs(S4, simultaneous=True),
+                    printed.subs(Z, simultaneous=True).subs(S4, simultaneous=True),
+                    "e2 after S4 vs the printed equation")
+
+
+@claim("typo-z1", r"as printed, $z_1=y_1^2-y_1^2$ makes $z_1z_3=d$ the fourth equation of S5",
+       expected="REFUTED", why=r"the article prints $z_1=y_1^2-y_1^2$ (which is 0) where $y_1^2-y_2^2$ is meant")
+def typo_z1():
+    printed = {z1: y1**2 - y1**2, z3: y3**2 - y4**2}                 # as printed: z1 = 0
+    return identity(e4.subs(S4, simultaneous=True), (z1*z3).subs(printed, simultaneous=True),
+                    "e4 after S4 vs z1*z3 with the printed z1")
+
+
+@claim("A3", r"$y_{1,3}=w_1\pm w_2$, $z_{1,3}=w_3\pm w_4$ turn the left-hand sides of S5 into those of S6")
+def A3():
+    return [identity(s5.subs(W, simultaneous=True), s6, f"S5 -> S6, equation {k}")
+            for k, (s5, s6) in enumerate(zip(S5, S6), 1)]
+
+
+@claim("A4", r"$w_1=\frac{e_1}4$, $w_2=\frac{s_1}4$, $w_3=\frac{x_1x_2+x_3x_4}2$, $w_4=\frac{x_1x_2-x_3x_4}2$ reproduce $e_1..e_4$ in S6")
+def A4():
+    meaning = {w1: e1/4, w2: s1/4, w3: (x1*x2 + x3*x4)/2, w4: (x1*x2 - x3*x4)/2}
+    return [identity(s6.subs(meaning, simultaneous=True), e, f"S6 equation {k}")
+            for k, (s6, e) in enumerate(zip(S6, (e1, e2, e3, e4)), 1)]
+
+
+# --- S7, A5: the elimination --------------------------------------------------------------------
+
+@claim("S7", r"$2w_1\times$(second equation of S6) $-$ (third) $=8w_1(w_1^2-w_2^2)+4w_2w_4$")
+def S7():
+    return chain(("2 w1 (S6.2) - (S6.3)", 2*w1*S6[1] - S6[2]),
+                 ("as printed", 8*w1*(w1**2 - w2**2) + 4*w2*w4))
+
+
+@claim("A5", r"for $w_2\neq0$ the S7 formulas for $w_3,w_4$ satisfy the second and third equations of S6", assumptions=("w2 != 0",))
+def A5():
+    sol = {w1: W1, w3: W3, w4: W4}
+    return [identity(S6[1].subs(sol, simultaneous=True), b, "S6 equation 2"),
+            identity(S6[2].subs(sol, simultaneous=True), c, "S6 equation 3")]
+
+
+# --- A6: the resolvent ----------------------------------------------------------------------------
+
+@claim("A6", r"$16u(w_3^2-w_4^2-d)=R(u)$, $64R(t/16)=R_t(t)$, and $R_t(t)=\prod_j(t-s_j^2)$ in the roots")
+def A6():
+    return [identity((16*w2**2*(W3**2 - W4**2 - d)), R.subs(u, w2**2), "16u (w3^2 - w4^2 - d) = R(u)"),
+            identity(64*R.subs(u, t/16), Rt, "64 R(t/16) = Rt(t)"),
+            identity(on_roots(Rt), sp.Mul(*[(t - s**2) for s in (s1, s2, s3)]), "Rt = prod (t - s_j^2)")]
+
+
+# --- A7: why a cubic ------------------------------------------------------------------------------
+
+def _permute(expr, perm):
+    return expr.xreplace(dict(zip(X, [X[i] for i in perm])))
+
+
+@functools.lru_cache(maxsize=None)
+def symmetry():
+    """Orbit of s1^2 under S4, its stabiliser, and the dihedral group <(12),(34),(13)(24)>."""
+    from sympy.combinatorics import Permutation, PermutationGroup
+    perms = list(itertools.permutations(range(4)))
+    images = {sp.expand(_permute(s1**2, p)) for p in perms}
+    stab = [p for p in perms if sp.expand(_permute(s1**2, p) - s1**2) == 0]
+    dihedral = PermutationGroup([Permutation([1, 0, 2, 3]), Permutation([0, 1, 3, 2]),
+                                 Permutation([2, 3, 0, 1])])
+    return images, stab, {tuple(g.array_form) for g in dihedral.elements}
+
+
+@claim("A7", r"the $S_4$-orbit of $s_1^2$ has 3 elements; its stabiliser is the dihedral group of order 8, which fixes $w_3$ and $w_2w_4$")
+def A7():
+    images, stab, dihedral = symmetry()
+    W3x, W2W4x = (x1*x2 + x3*x4)/2, s1/4*(x1*x2 - x3*x4)/2
+    return ([identity(len(images), 3, "orbit size (all 24 permutations)"),
+             identity(len(stab), 8, "stabiliser order"),
+             identity(len(set(stab) & dihedral), 8, "stabiliser = <(12),(34),(13)(24)>")]
+            + [identity(_permute(f, p), f, f"{name} fixed by {p}")
+               for p in stab for f, name in ((W3x, "w3"), (W2W4x, "w2 w4"))])
+
+
+# --- A8: the reconstruction (beyond the article) ------------------------------------------------
+
+TEST_QUARTICS = {                                   # name -> roots (the data are e1..e4 of these)
+    "four real roots": (-1.5, 0.25, 1, 2.75),
+    "two complex pairs": (1 + 2j, 1 - 2j, -0.5 + 0.5j, -0.5 - 0.5j),
+    "complex coefficients": (1 + 1j, -2, 0.5 - 1j, 3j),
+}
+
+
+def _e(roots, dps):
+    with mp.workdps(dps + 10):
+        return nv.elementary([mp.mpmathify(r) for r in roots])
+
+
+def branches(roots, dps):
+    """All 3 x 2 x 2 x 2 branch choices: (j, s2, sy2, sy4, mismatch against polyroots)."""
+    es = _e(roots, dps)
+    ref, _ = nv.reference_roots(nv.quartic_coeffs(*es), dps)
+    us = nv.resolvent_roots(*es, dps=dps)
+    out = []
+    for j, s, sy2, sy4 in itertools.product(range(3), (1, -1), (1, -1), (1, -1)):
+        found = nv.quartic_branch(*es, us[j], s, sy2, sy4, dps=dps)
+        with mp.workdps(dps):
+            out.append((j, s, sy2, sy4, nv.mismatch(found, ref)))
+    return out
+
+
+@claim("A8", r"from any nonzero resolvent root and any branches, $\{y_1\pm y_2, y_3\pm y_4\}$ are the roots: the quadratic factors' coefficients are S5",
+       tag="extension", assumptions=("R(u) = 0, u != 0",))
+def A8():
+    quad = sp.Poly(sp.expand((x**2 - 2*y1*x + z1)*(x**2 - 2*y3*x + z3)), x).all_coeffs()
+    return [identity(sp.expand(q * (-1)**k), s, f"coefficient of x^{4 - k}")
+            for k, (q, s) in enumerate(zip(quad[1:], S5), 1)]
+
+
+@claim("A8-num", r"all 24 branch choices give the root multiset of `mpmath.polyroots` (real, complex and complex-coefficient quartics)",
+       tag="extension", dps=(50, 80))
+def A8_num(dps):
+    worst = max(m for roots in TEST_QUARTICS.values() for *_, m in branches(roots, dps))
+    return agrees(Estimate(worst, 0, "max mismatch over 3 quartics x 24 branches", dps, 72), 0,
+                  atol=mp.mpf(10)**-(dps - 10))
+
+
+@claim("quartic-roots-num", r"`quartic_roots` (the route) agrees with `mpmath.polyroots` on 12 random quartics, real and complex",
+       tag="extension", dps=(50, 80))
+def quartic_roots_num(dps):
+    rng, worst = np.random.default_rng(5), mp.mpf(0)
+    for k in range(12):
+        es = rng.normal(size=4) + (1j * rng.normal(size=4) if k % 2 else 0)
+        es = [mp.mpmathify(complex(v)) for v in es]
+        worst = max(worst, nv.mismatch(nv.quartic_roots(*es, dps=dps),
+                                       nv.reference_roots(nv.quartic_coeffs(*es), dps)[0]))
+    return agrees(Estimate(worst, 0, "max mismatch vs mpmath.polyroots", dps, 12, 5), 0,
+                  atol=mp.mpf(10)**-(dps - 10))
+
+
+# --- pitfalls as claims --------------------------------------------------------------------------
+
+@claim("P-u0", r"for the roots $\{1,2,3,4\}$ the resolvent has the root $u=0$ ($1+4=2+3$, so $s_3=0$): S7 then divides by zero; pick $u=\arg\max|u_j|$")
+def P_u0():
+    pair = {x1: 1, x2: 2, x3: 3, x4: 4}
+    return [identity(on_roots(Rt).subs(t, 0).xreplace(pair), 0, "Rt(0) = 0"),
+            identity(s3.xreplace(pair), 0, "s3 = 0")]
+
+
+@claim("P-w4", r"$w_4=+\sqrt{w_3^2-d}$ (an independent square root) equals the S7 value $w_4$",
+       expected="REFUTED", tag="approx", domain={s: (-3, 3) for s in X},
+       why="choosing w4 by its own square root is wrong whenever x1 x2 < x3 x4; S7 fixes w4 linearly from w2")
+def P_w4():
+    w3x, w4x = (x1*x2 + x3*x4)/2, (x1*x2 - x3*x4)/2
+    return identity(sp.sqrt(w3x**2 - e4), w4x, "principal root vs S7")
+
+
+# --- extension E: the cubic by the Z3 substitution ---------------------------------------------
+
+y0 = sp.Symbol("y0")
+omega = -sp.Rational(1, 2) + sp.sqrt(3)/2*sp.I
+Xc = [y0 + omega**k*y1 + omega**(-k)*y2 for k in range(3)]
+ec = [sum(sp.Mul(*cmb) for cmb in itertools.combinations(Xc, k)) for k in (1, 2, 3)]
+
+
+@claim("E1", r"$x_k=y_0+\omega^ky_1+\omega^{-k}y_2$ gives $e_1=3y_0$, $e_2=3y_0^2-3y_1y_2$, $e_3=y_0^3+y_1^3+y_2^3-3y_0y_1y_2$", tag="extension")
+def E1():
+    rhs = (3*y0, 3*y0**2 - 3*y1*y2, y0**3 + y1**3 + y2**3 - 3*y0*y1*y2)
+    return [identity(l, r, f"e{k}") for k, (l, r) in enumerate(zip(ec, rhs), 1)]
+
+
+@claim("E2", r"$P=\frac{a^2-3b}9=y_1y_2$, $S=c+\frac{2a^3}{27}-\frac{ab}3=y_1^3+y_2^3$, and $S^2-4P^3=-\mathrm{disc}/27$", tag="extension")
+def E2():
+    P, S = (a**2 - 3*b)/9, c + 2*a**3/27 - a*b/3
+    data = {a: 3*y0, b: 3*y0**2 - 3*y1*y2, c: y0**3 + y1**3 + y2**3 - 3*y0*y1*y2}     # E1
+    return [identity(P.subs(data, simultaneous=True), y1*y2, "P = y1 y2"),
+            identity(S.subs(data, simultaneous=True), y1**3 + y2**3, "S = y1^3 + y2^3"),
+            identity(S**2 - 4*P**3, -sp.discriminant(x**3 - a*x**2 + b*x - c, x)/27, "S^2 - 4P^3")]
+
+
+@claim("E3", r"with $y_1^3=T$ a root of $T^2-ST+P^3$ and $y_2=P/y_1$, $y_1^3+y_2^3=S$; for roots $\{1,2,3\}$ (disc $>0$) $S^2-4P^3=-4/27<0$: $T$ is non-real (casus irreducibilis)", tag="extension")
+def E3():
+    P, S = sp.symbols("P S")
+    T = (S + sp.sqrt(S**2 - 4*P**3))/2
+    Pv, Sv = (a**2 - 3*b)/9, c + 2*a**3/27 - a*b/3
+    cubic = {a: 6, b: 11, c: 6}                                       # roots 1, 2, 3
+    return [identity(T + (P/T**sp.Rational(1, 3))**3, S, "y1^3 + (P/y1)^3 = S"),
+            identity((Sv**2 - 4*Pv**3).subs(cubic), sp.Rational(-4, 27), "S^2 - 4P^3 at {1,2,3}"),
+            identity(sp.sign(sp.im(T.subs({S: Sv, P: Pv}).subs(cubic))), 1, "Im T > 0 at {1,2,3}")]
+
+
+@claim("E3-independent", r"independent principal cube roots $y_1=T_1^{1/3}$, $y_2=T_2^{1/3}$ of the two roots of $T^2-ST+P^3$ satisfy $y_1y_2=P$",
+       expected="REFUTED", tag="extension", domain={a: (-3, 3), b: (-3, 3), c: (-3, 3)},
+       why="(not in the article) the cube roots must be tied by y2 = P/y1; independent principal roots miss by a factor omega^k")
+def E3_independent():
+    P, S = (a**2 - 3*b)/9, c + 2*a**3/27 - a*b/3
+    r = sp.sqrt(S**2 - 4*P**3)
+    return identity(((S + r)/2)**sp.Rational(1, 3) * ((S - r)/2)**sp.Rational(1, 3), P,
+                    "product of independent cube roots")
+
+
+@claim("E-num", r"`cubic_roots` agrees with `mpmath.polyroots` on 12 random real and complex cubics",
+       tag="extension", dps=(50, 80))
+def E_num(dps):
+    rng, worst = np.random.default_rng(3), mp.mpf(0)
+    for k in range(12):
+        es = rng.normal(size=3) + (1j * rng.normal(size=3) if k % 2 else 0)
+        es = [mp.mpmathify(complex(v)) for v in es]
+        ref = nv.reference_roots([1, -es[0], es[1], -es[2]], dps)[0]
+        worst = max(worst, nv.mismatch(nv.cubic_roots(*es, dps=dps), ref))
+    return agrees(Estimate(worst, 0, "max mismatch vs mpmath.polyroots", dps, 12, 3), 0,
+                  atol=mp.mpf(10)**-(dps - 10))

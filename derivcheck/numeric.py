@@ -1,0 +1,213 @@
+"""Numeric evidence for an identity: seeded random points, evaluated on a precision ladder.
+
+A point agrees when the relative difference at the top rung is within ``rtol_for(dps)``, or when
+the residual shrinks with precision (a value that is zero up to rounding). It mismatches only
+when the residual is stable across two rungs: the same nonzero number at both precisions. Anything
+else climbs the ladder (doubling the dps up to ``MAX_DPS``) and, still undecided, stays undecided.
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+import mpmath as mp
+import sympy as sp
+
+from numerics.precision import MAX_DPS, fmt, rel_diff, rtol_for
+
+STABLE = mp.mpf(10) ** -10      # a residual that keeps 10 digits across two rungs is real
+
+
+@dataclass(frozen=True)
+class PointResult:
+    point: dict               # Symbol -> value as text ("1.25" or "0.5+1.25j")
+    outcome: str              # "agree", "mismatch", "undecided", "error"
+    rungs: tuple = ()         # (dps, lhs, rhs) per evaluated rung
+    rel: object = None        # relative difference at the top rung
+    note: str = ""
+
+
+def _draw(sym, spec, rng: random.Random) -> str:
+    """One value for ``sym``: from the claim's domain spec, else from the symbol's assumptions."""
+    if callable(spec):
+        return str(spec(rng))
+    if isinstance(spec, (list, tuple)) and spec and not isinstance(spec[0], (int, float)):
+        return str(rng.choice(spec))
+    if isinstance(spec, tuple):
+        lo, hi = spec
+        return f"{rng.uniform(lo, hi):.4g}"
+    if isinstance(spec, list):
+        return str(rng.choice(spec))
+    if sym.is_integer:
+        lo, hi = (1, 12) if sym.is_positive else (0, 12) if sym.is_nonnegative else (-10, 10)
+        return str(rng.randint(lo, hi) * (-1 if sym.is_negative else 1) or 0)
+    if sym.is_positive or sym.is_nonnegative or sym.is_negative or sym.is_nonpositive:
+        v = 10 ** rng.uniform(-1, 1)
+        return f"{-v if (sym.is_negative or sym.is_nonpositive) else v:.4g}"
+    if sym.is_real:
+        return f"{rng.uniform(-5, 5):.4g}"
+    return f"{rng.uniform(-3, 3):.4g}{rng.uniform(-3, 3):+.4g}j"
+
+
+def _candidates(sym, spec):
+    """Simpler values to shrink towards, respecting the symbol's domain."""
+    vals = ["0", "1", "-1", "2", "0.5", "-2", "3"]
+    if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(v, (int, float)) for v in spec):
+        return [v for v in vals if spec[0] <= float(v) <= spec[1]]
+    if spec is not None:
+        return []
+    if sym.is_integer:
+        vals = [v for v in vals if "." not in v]
+    if sym.is_positive:
+        return [v for v in vals if float(v) > 0]
+    if sym.is_nonnegative:
+        return [v for v in vals if float(v) >= 0]
+    if sym.is_negative:
+        return [v for v in vals if float(v) < 0]
+    if sym.is_zero is False:
+        return [v for v in vals if float(v) != 0]
+    return vals
+
+
+_COMPLEX = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([+-][0-9.]+(?:[eE][+-]?[0-9]+)?)j$")
+
+
+def to_mp(text: str):
+    """A point's value at the current working precision; decimal text is read exactly.
+
+    >>> to_mp("0.5-1.25j")
+    mpc(real='0.5', imag='-1.25')
+    """
+    m = _COMPLEX.match(text)
+    return mp.mpc(mp.mpf(m.group(1)), mp.mpf(m.group(2))) if m else mp.mpf(text)
+
+
+def _entries(expr) -> list:
+    if isinstance(expr, sp.MatrixBase):
+        return list(expr)
+    if isinstance(expr, (list, tuple)):
+        return [sp.sympify(e) for e in expr]
+    return [sp.sympify(expr)]
+
+
+def norm(v):
+    """Max-norm of a vector of mpmath numbers."""
+    return max((abs(x) for x in v), default=mp.mpf(0))
+
+
+class Evaluator:
+    """Both sides lambdified once to mpmath (entrywise for matrices); evalf where mpmath lacks."""
+
+    def __init__(self, lhs, rhs, symbols):
+        self.symbols = list(symbols)
+        self.sides = (_entries(lhs), _entries(rhs))
+        if len(self.sides[0]) != len(self.sides[1]):
+            raise ValueError(f"sides have {len(self.sides[0])} and {len(self.sides[1])} entries")
+        self.fns = [self._lambdify(side) for side in self.sides]
+
+    def _lambdify(self, side):
+        try:
+            return sp.lambdify(self.symbols, side, modules="mpmath")
+        except Exception:
+            return None
+
+    def _evalf(self, side, vals, dps):
+        subs = {s: sp.sympify(v.replace("j", "*I")) for s, v in zip(self.symbols, vals)}
+        out = []
+        for expr in side:
+            val = sp.N(expr.xreplace(subs), dps + 5)
+            re_, im_ = val.as_real_imag()
+            if not (re_.is_Number and im_.is_Number):
+                raise ValueError(f"cannot evaluate {expr} to a number")
+            out.append(mp.mpc(mp.mpf(str(re_)), mp.mpf(str(im_))) if im_ else mp.mpf(str(re_)))
+        return out
+
+    def __call__(self, vals, dps):
+        """(lhs entries, rhs entries) at ``dps`` digits."""
+        with mp.workdps(dps):
+            args = [to_mp(v) for v in vals]
+            out = []
+            for side, fn in zip(self.sides, self.fns):
+                try:
+                    vec = fn(*args) if fn is not None else self._evalf(side, vals, dps)
+                except (NameError, TypeError, AttributeError):
+                    vec = self._evalf(side, vals, dps)
+                vec = [+mp.mpmathify(v) for v in vec]
+                if not all(mp.isfinite(v) for v in vec):
+                    raise ZeroDivisionError(f"non-finite value {mp.nstr(vec[0], 5)}")
+                out.append(vec)
+            return tuple(out)
+
+
+def _classify(l1, r1, l2, r2, d1, d2):
+    """One entry at two rungs: 'agree', 'zero' (residual falls with precision), 'mismatch'
+    (the same nonzero residual at both rungs, beyond tolerance at both), or None (climb)."""
+    if rel_diff(l2, r2) <= rtol_for(d2):
+        return "agree"
+    res1, res2 = l1 - r1, l2 - r2
+    if res2 and abs(res1 - res2) <= STABLE * abs(res2) and rel_diff(l1, r1) > rtol_for(d1):
+        return "mismatch"
+    if abs(res2) <= abs(res1) * mp.mpf(10) ** (-(d2 - d1) / 2):
+        return "zero"
+    return None
+
+
+def compare_point(ev: Evaluator, vals, ladder) -> PointResult:
+    """Climb the ladder at one point until agreement or a stable mismatch is established."""
+    point = dict(zip(ev.symbols, vals))
+    todo = sorted(set(ladder))
+    if len(todo) < 2:
+        todo.append(2 * todo[0])
+    rungs = []
+    while todo:
+        d = todo.pop(0)
+        try:
+            lhs, rhs = ev(vals, d)
+        except (ZeroDivisionError, ValueError, OverflowError, ArithmeticError) as exc:
+            return PointResult(point, "error", tuple(rungs),
+                               note=f"{type(exc).__name__}: {exc or 'division by zero'}")
+        rungs.append((d, lhs, rhs))
+        if todo:
+            continue                               # finish the requested ladder first
+        (d1, l1, r1), (d2, l2, r2) = rungs[-2], rungs[-1]
+        with mp.workdps(d2):
+            kinds = [_classify(*e, d1, d2) for e in zip(l1, r1, l2, r2)]
+            rel = max((rel_diff(a, b) for a, b, k in zip(l2, r2, kinds) if k != "zero"),
+                      default=mp.mpf(0))
+        if "mismatch" in kinds:
+            return PointResult(point, "mismatch", tuple(rungs), rel)
+        if None not in kinds:
+            note = ""
+            if "zero" in kinds:
+                i = kinds.index("zero")
+                note = (f"residual falls with precision: {fmt(abs(l1[i] - r1[i]), 3)} at {d1} dps, "
+                        f"{fmt(abs(l2[i] - r2[i]), 3)} at {d2} dps")
+            return PointResult(point, "agree", tuple(rungs), rel, note=note)
+        if 2 * d <= MAX_DPS:
+            todo.append(2 * d)                     # undecided: re-evaluate at higher precision
+    return PointResult(point, "undecided", tuple(rungs), note=f"residual not settled by {MAX_DPS} dps")
+
+
+def sample_points(symbols, domain: dict, n: int, seed: int):
+    """``n`` seeded draws, each a tuple of value texts in the order of ``symbols``."""
+    rng = random.Random(seed)
+    while True:
+        yield tuple(_draw(s, domain.get(s, domain.get(str(s))), rng) for s in symbols)
+        n -= 1
+
+
+def shrink(ev: Evaluator, vals, ladder, domain, budget: int = 40):
+    """Replace coordinates by simpler values while the mismatch persists (derandomized)."""
+    vals, result = list(vals), None
+    for i, sym in enumerate(ev.symbols):
+        for cand in _candidates(sym, domain.get(sym, domain.get(str(sym)))):
+            if budget <= 0 or cand == vals[i]:
+                continue
+            budget -= 1
+            trial = vals[:i] + [cand] + vals[i + 1:]
+            res = compare_point(ev, trial, ladder)
+            if res.outcome == "mismatch":
+                vals, result = trial, res
+                break
+    return tuple(vals), result

@@ -1,0 +1,201 @@
+"""Verdicts -> the text block (pytest and terminal) and Markdown pages. Never re-runs anything."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import mpmath as mp
+import sympy as sp
+
+from numerics.precision import fmt, sci
+
+from .records import Claim, Status, Verdict
+
+MAX_LATEX = 700                 # longer expressions are summarised, not printed
+KEY_WIDTH = 10
+
+
+def latex_of(label, lhs, rhs=None, approx: bool = False) -> str:
+    """One display line: ``label: lhs = rhs`` in LaTeX, long expressions summarised."""
+    def tex(e):
+        if isinstance(e, (mp.mpf, mp.mpc, float, int)):
+            return fmt(e, 15)
+        e = sp.sympify(e) if not isinstance(e, sp.MatrixBase) else e
+        t = sp.latex(e)
+        return t if len(t) <= MAX_LATEX else rf"\text{{(an expression of {sp.count_ops(e)} operations)}}"
+    rel = r"\approx" if approx else "="
+    body = tex(lhs) if rhs is None else f"{tex(lhs)} {rel} {tex(rhs)}"
+    label = str(label).replace("{", "(").replace("}", ")").replace("$", "")
+    return rf"\text{{{label}:}}\quad {body}" if label else body
+
+
+def _kv(key: str, value: str) -> list[str]:
+    lines = str(value).splitlines() or [""]
+    out = [f"  {key:<{KEY_WIDTH}}: {lines[0]}"]
+    out += [" " * (KEY_WIDTH + 4) + ln for ln in lines[1:]]
+    return out
+
+
+def _where(claim: Claim, v: Verdict) -> str:
+    bad = next((l for l in v.links if l.status is v.status), None)
+    if v.status in (Status.PROVED, Status.CONFIRMED) or bad is None or v.status is Status.ERROR:
+        return ""
+    total = max(l.index for l in v.links)
+    kind = bad.kind
+    label = f': "{bad.label}"' if bad.label else ""
+    if kind == "step":
+        return f" at step {bad.index} of {total}{label}"
+    return f" at item {bad.index} of {total}{label}" if total > 1 else f"{label}"
+
+
+def text_block(claim: Claim, v: Verdict) -> tuple[str, str]:
+    """(summary line, full block): the same text for pytest, the terminal and the report."""
+    expect = "" if v.ok else f" (expected {claim.expected})"
+    expect = " (expected: the article is wrong here)" if v.ok and claim.expected == "REFUTED" else expect
+    basis = f" [{v.basis}]" if v.status in (Status.PROVED, Status.CONFIRMED) else ""
+    summary = f"claim {claim.source}::{claim.name} {v.status}{_where(claim, v)}{basis}{expect}"
+    lines = [summary] + _kv("statement", claim.statement)
+    if claim.why and claim.expected == "REFUTED":
+        lines += _kv("article", claim.why)
+    focus = next((l for l in v.links if l.status is v.status), None)
+    if v.status not in (Status.PROVED, Status.CONFIRMED) and focus is not None:
+        for key, val in focus.evidence:
+            lines += _kv(key, val)
+    if len(v.links) > 1 or (v.links and v.status in (Status.PROVED, Status.CONFIRMED)):
+        lines += _kv("checks", "\n".join(_link_line(l) for l in v.links))
+    if focus is not None and focus.reproduce:
+        lines += _kv("reproduce", focus.reproduce)
+    if v.seed is not None:
+        lines += _kv("seed", f"{v.seed} (derived from the claim id; dps {','.join(map(str, v.dps))})")
+    return summary, "\n".join(lines)
+
+
+def _link_line(l) -> str:
+    dig = f", {l.digits} digits" if l.digits not in (None,) and l.status is not Status.REFUTED else ""
+    label = f" {l.label}" if l.label else ""
+    return f"{l.index}.{label}: {l.status} ({l.basis}{dig})"
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", r"\|").replace("\n", " ")
+
+
+def _verdict_cell(claim: Claim, v: Verdict) -> str:
+    if claim.expected == "REFUTED":
+        return f"{v.status} (expected)" if v.ok else f"**{v.status}** (expected REFUTED) ✗"
+    return str(v.status) if v.ok else f"**{v.status}** ✗"
+
+
+def claims_table(claims, verdicts) -> list[str]:
+    rows = ["| claim | tag | statement | verdict | basis | worst rel. diff | dps |",
+            "|---|---|---|---|---|---|---|"]
+    for c, v in zip(claims, verdicts):
+        rel = sci(v.worst_rel) if v.worst_rel is not None else "–"
+        rows.append(f"| [{c.name}](#{_anchor(c.name)}) | {c.tag} | {_cell(c.statement)} | "
+                    f"{_verdict_cell(c, v)} | {_cell(v.basis)} | {rel} | {','.join(map(str, v.dps))} |")
+    return rows
+
+
+def _anchor(name: str) -> str:
+    return "claim-" + name.lower().replace("_", "-")
+
+
+def counts(verdicts) -> dict:
+    out = {s: 0 for s in Status}
+    for v in verdicts:
+        out[v.status] += 1
+    return out
+
+
+def claim_detail(c: Claim, v: Verdict) -> list[str]:
+    out = [f'<a id="{_anchor(c.name)}"></a>', f"### {c.name}: {c.statement}", ""]
+    meta = [f"tag **{c.tag}**", f"verdict **{v.status}**" + ("" if v.ok else " (not as expected)")]
+    if c.assumptions:
+        meta.append("assumes " + "; ".join(c.assumptions))
+    if c.expected != "pass":
+        meta.append(f"expected {c.expected}")
+    out += ["; ".join(meta) + ".", ""]
+    if c.why:
+        out += [f"What the article gets wrong: {c.why}", ""]
+    for tex in v.latex:
+        out += ["$$", tex, "$$", ""]
+    if v.links:
+        out += [f"- {_cell(_link_line(l))}" for l in v.links] + [""]
+    if v.status not in (Status.PROVED, Status.CONFIRMED) or c.expected == "REFUTED":
+        out += ["```text", v.message, "```", ""]
+    return out
+
+
+def article_markdown(article, verdicts, sections, versions: str, fig_dir: str) -> str:
+    claims = article.claims
+    n = counts(verdicts)
+    ok = sum(v.ok for v in verdicts)
+    lines = [f"# {article.title}", "",
+             f"- **Article:** {article.source}" if article.source else "- **Article:** (not given)",
+             f"- **Derivation:** `{article.path}`",
+             f"- **Checked with:** {versions}; seeds are derived from each claim id.", "",
+             article.summary, "", "## Claims", "",
+             f"{len(claims)} claims; {ok} meet their expectation. " +
+             ", ".join(f"{s}: {k}" for s, k in n.items() if k) + ".", ""]
+    lines += claims_table(claims, verdicts) + ["", "## Claims in detail", ""]
+    for c, v in zip(claims, verdicts):
+        lines += claim_detail(c, v)
+    for s in sections:
+        lines += [f"## {s.title}", "", s.markdown.strip(), ""]
+        lines += [f"![{name}]({fig_dir}/{name})" for name, _ in s.figures]
+        if s.figures:
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def index_markdown(results) -> str:
+    lines = ["# derivcheck reports", "",
+             "One page per article; every claim with its verdict and evidence. Generated by "
+             "`derivcheck report`; do not edit by hand.", "",
+             "| article | claims | PROVED | CONFIRMED | REFUTED | INCONCLUSIVE | ERROR | as expected |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        n = counts(r.verdicts)
+        ok = sum(v.ok for v in r.verdicts)
+        lines.append(f"| [{_cell(r.article.title)}]({r.article.stem}.md) | {len(r.verdicts)} | "
+                     + " | ".join(str(n[s]) for s in Status) + f" | {ok}/{len(r.verdicts)} |")
+    return "\n".join(lines) + "\n"
+
+
+def versions() -> str:
+    import matplotlib
+    import numpy
+    return (f"SymPy {sp.__version__}, mpmath {mp.__version__}, NumPy {numpy.__version__}, "
+            f"Matplotlib {matplotlib.__version__}")
+
+
+def write_report(results, out: Path, index: bool = True) -> list[Path]:
+    """Write one page per article (and the index); figures go to ``figures/<stem>/``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for r in results:
+        fig_dir = out / "figures" / r.article.stem
+        if fig_dir.exists():
+            shutil.rmtree(fig_dir)
+        for s in r.sections:
+            for name, fig in s.figures:
+                fig_dir.mkdir(parents=True, exist_ok=True)
+                save_figure(fig, fig_dir / name)
+        page = out / f"{r.article.stem}.md"
+        page.write_text(article_markdown(r.article, r.verdicts, r.sections, versions(),
+                                         f"figures/{r.article.stem}"))
+        written.append(page)
+    if index:
+        (out / "README.md").write_text(index_markdown(results))
+        written.append(out / "README.md")
+    return written
+
+
+def save_figure(fig, path: Path) -> None:
+    """Deterministic PNG: no software tag, fixed dpi; the figure is closed afterwards."""
+    import matplotlib.pyplot as plt
+    fig.savefig(path, dpi=90, metadata={"Software": None})
+    plt.close(fig)

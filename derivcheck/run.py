@@ -1,0 +1,183 @@
+"""Running claims: run_claim(claim) -> Verdict; run_article(path) -> ArticleResult.
+
+A claim whose own code raises becomes an ERROR verdict naming the file, line and cause; the
+other claims still run. A claim function that takes ``dps`` is run once per rung of its ladder,
+and its agreements must hold at every rung (REFUTED at all: refuted; mixed: INCONCLUSIVE).
+"""
+from __future__ import annotations
+
+import inspect
+import time
+import traceback
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import sympy as sp
+
+from .checks import check_agreement, check_identity, seed_for
+from .records import Agreement, Chain, Claim, Identity, Link, Section, Status, Verdict
+from .registry import Article, DerivationError, load_article
+from .report import latex_of, text_block
+
+_RANK = {Status.REFUTED: 0, Status.INCONCLUSIVE: 1, Status.CONFIRMED: 2, Status.PROVED: 3}
+
+
+def meets(claim: Claim, status: Status) -> bool:
+    if claim.expected == "REFUTED":
+        return status is Status.REFUTED
+    if claim.expected == "PROVED":
+        return status is Status.PROVED
+    return status in (Status.PROVED, Status.CONFIRMED)
+
+
+def _outputs(out) -> list:
+    items = list(out) if isinstance(out, (list, tuple)) else [out]
+    for item in items:
+        if not isinstance(item, (Identity, Chain, Agreement)):
+            raise TypeError(f"returned {type(item).__name__} {str(item)[:60]!r}, not identity(), "
+                            "chain() or agrees()")
+    return items
+
+
+def _check_items(items, claim: Claim, ladder, seed: int) -> tuple[list[Link], list[str]]:
+    links, latex = [], []
+    for item in items:
+        if isinstance(item, Chain):
+            steps = item.steps
+            subst = (lambda e: e.subs(item.given, simultaneous=True)) if item.given else (lambda e: e)
+            latex += [latex_of(s.label, s.expr) for s in steps]
+            residuals = []
+            for k in range(1, len(steps)):
+                link, res = check_identity(subst(sp.sympify(steps[k - 1].expr)),
+                                           subst(sp.sympify(steps[k].expr)), claim, k + 1,
+                                           steps[k].label, ladder, seed, (f"step{k}", f"step{k + 1}"))
+                links.append(replace(link, kind="step"))
+                residuals.append(res)
+            links[-len(residuals):] = _note_compensation(links[-len(residuals):], residuals)
+        elif isinstance(item, Identity):
+            latex.append(latex_of(item.label, item.lhs, item.rhs))
+            links.append(check_identity(item.lhs, item.rhs, claim, len(links) + 1, item.label,
+                                        ladder, seed)[0])
+        else:
+            latex.append(latex_of(item.label, item.estimate.value, item.expected, approx=True))
+            links.append(check_agreement(item, len(links) + 1, item.label))
+    return links, latex
+
+
+def _note_compensation(links: list[Link], residuals: list) -> list[Link]:
+    """A typo at step k shows as +r at step k and -r at step k+1: say so."""
+    out = list(links)
+    for i in range(len(links) - 1):
+        r, s = residuals[i], residuals[i + 1]
+        if links[i].status is Status.REFUTED and r is not None and s is not None \
+                and sp.expand(sp.Matrix([r]) + sp.Matrix([s])) == sp.zeros(1, 1):
+            note = (f"step {links[i + 1].index} has the opposite residual: the end result holds and "
+                    f"the error is local to step {links[i].index}")
+            out[i] = replace(links[i], evidence=links[i].evidence + (("note", note),))
+    return out
+
+
+def _combine_rungs(per_rung: list[list[Link]], ladder) -> list[Link]:
+    """Agreements computed at each dps: REFUTED only when refuted at every rung."""
+    out = []
+    for links in zip(*per_rung):
+        statuses = {l.status for l in links}
+        base = links[-1]
+        if len(statuses) > 1:
+            detail = ", ".join(f"{d} dps: {l.status}" for d, l in zip(ladder, links))
+            base = replace(base, status=Status.INCONCLUSIVE,
+                           evidence=base.evidence + (("precision", f"depends on precision ({detail})"),))
+        elif len(links) > 1:
+            base = replace(base, evidence=base.evidence + (
+                ("precision", f"same verdict at {' and '.join(map(str, ladder))} dps"),))
+        out.append(base)
+    return out
+
+
+def _status(links: list[Link]) -> Status:
+    return min((l.status for l in links), key=_RANK.__getitem__) if links else Status.INCONCLUSIVE
+
+
+def run_claim(claim: Claim, dps=None, seed: int = 0) -> Verdict:
+    """Build what the claim returns, check it, and grade it; never raises for the claim's faults."""
+    ladder = tuple(dps or claim.dps)
+    t0 = time.perf_counter()
+    try:
+        if "dps" in inspect.signature(claim.fn).parameters:
+            per_rung = [_check_items(_outputs(claim.fn(dps=d)), claim, (d,), seed) for d in ladder]
+            links = _combine_rungs([p[0] for p in per_rung], ladder)
+            latex = per_rung[-1][1]
+        else:
+            links, latex = _check_items(_outputs(claim.fn()), claim, ladder, seed)
+    except Exception as exc:
+        return _error_verdict(claim, exc, ladder, seed, time.perf_counter() - t0)
+    status = _status(links)
+    bases = sorted({l.basis for l in links if l.status is status})
+    rels = [l.worst_rel for l in links if l.worst_rel is not None and l.status is not Status.REFUTED]
+    digs = [l.digits for l in links if l.digits is not None and l.status is not Status.REFUTED]
+    v = Verdict(claim.id, status, "; ".join(bases), meets(claim, status), "", tuple(links),
+                tuple(latex), max(rels) if rels else None, min(digs) if digs else None, ladder,
+                seed_for(claim.id, seed), round(time.perf_counter() - t0, 3))
+    return _finish(claim, v)
+
+
+def _finish(claim: Claim, v: Verdict) -> Verdict:
+    summary, message = text_block(claim, v)
+    return replace(v, summary=summary, message=message)
+
+
+def _error_verdict(claim, exc, ladder, seed, seconds) -> Verdict:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if Path(f.filename).name == Path(claim.source).name]
+    line = frames[-1].lineno if frames else claim.line
+    cause = f"{claim.source}:{line}: {claim.name}: {type(exc).__name__}: {exc}"
+    link = Link(1, "", Status.ERROR, "the claim's code raised", evidence=(("cause", cause),))
+    v = Verdict(claim.id, Status.ERROR, "the claim's code raised", False, "", (link,), (), None,
+                None, ladder, seed_for(claim.id, seed), round(seconds, 3))
+    return _finish(claim, v)
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    article: Article
+    verdicts: tuple[Verdict, ...]
+    sections: tuple[Section, ...]
+
+
+def run_sections(article: Article) -> tuple[Section, ...]:
+    out = []
+    for order, title, fn in article.sections:
+        try:
+            res = fn()
+        except Exception as exc:
+            res = f"**This section could not be computed:** `{type(exc).__name__}: {exc}`"
+        md, figs = (res, ()) if isinstance(res, str) else res
+        out.append(Section(title, md, tuple(figs), order))
+    return tuple(out)
+
+
+def discover(root: Path = Path("derivations")) -> list[Path]:
+    """The derivation files of the project, sorted by name."""
+    return sorted(p for p in Path(root).glob("*.py") if not p.name.startswith("_"))
+
+
+def select(claims, selectors) -> list[Claim]:
+    """Claims matching any selector: an article stem, a claim id, or a bare claim name."""
+    if not selectors:
+        return list(claims)
+    return [c for c in claims if any(s in (c.article, c.id, c.name) for s in selectors)]
+
+
+def resolve(selectors, root: Path = Path("derivations")):
+    """Articles named by the selectors (all when none), or DerivationError for an unknown one."""
+    paths = discover(root)
+    stems = {p.stem for p in paths}
+    wanted = {s.split(".")[0] for s in selectors} if selectors else stems
+    unknown = sorted(w for w in wanted if w not in stems)
+    if unknown:
+        raise DerivationError(f"no article {unknown[0]!r} in {root}/ (articles: {', '.join(sorted(stems))})")
+    return [p for p in paths if p.stem in wanted]
+
+
+__all__ = ["run_claim", "run_sections", "discover", "select", "resolve", "meets", "ArticleResult",
+           "DerivationError", "load_article"]
