@@ -301,3 +301,252 @@ def E_num(dps):
         worst = max(worst, nv.mismatch(nv.cubic_roots(*es, dps=dps), ref))
     return agrees(Estimate(worst, 0, "max mismatch vs mpmath.polyroots", dps, 12, 3), 0,
                   atol=mp.mpf(10)**-(dps - 10))
+
+
+# --- A9 and the multiple-root pitfall: float64 and perturbation studies -------------------------
+
+A9_SEED, A9_COUNT = 20111, 20000
+
+
+@functools.lru_cache(maxsize=None)
+def accuracy():
+    """The A9 protocol: the route in float64 against numpy.roots on the same quartics."""
+    roots = nv.random_quartics(A9_COUNT, A9_SEED)
+    es = nv.elementary_f64(roots)
+    route = nv.quartic_roots_f64(es)
+    direct = np.array([np.roots([1, -e[0], e[1], -e[2], e[3]]) for e in es])
+    return (nv.match_error_f64(route, roots), nv.match_error_f64(direct, roots),
+            nv.min_separation(roots))
+
+
+QUANTILES = (50, 99, 100)
+
+
+@claim("A9", r"in float64 the route is as accurate as `numpy.roots` (the same order of magnitude at the 50%, 99% and 100% error quantiles over 20 000 quartics)",
+       tag="numeric")
+def A9():
+    route, direct, _ = accuracy()
+    ratio = max(abs(np.log10(np.percentile(route, q) / np.percentile(direct, q))) for q in QUANTILES)
+    return agrees(Estimate(float(ratio), 0, "max |log10(route/numpy.roots)| over the quantiles",
+                           None, A9_COUNT, A9_SEED), 0, atol=1)
+
+
+EPSILONS = [mp.mpf(10) ** -k for k in range(8, 25, 2)]
+MULTIPLE = {2: (1, 1, -2, 3), 3: (1, 1, 1, -2), 4: (1, 1, 1, 1)}      # m -> roots with 1 m-fold
+
+
+@functools.lru_cache(maxsize=None)
+def perturbation(m, dps=60):
+    """Displacement of the m-fold root 1 when e4 moves by eps, computed by the route."""
+    es = _e(MULTIPLE[m], dps)
+    out = []
+    for eps in EPSILONS:
+        with mp.workdps(dps + 10):                       # e4 + eps must not round at 15 digits
+            e4_eps = es[3] + eps
+        roots = nv.quartic_roots(es[0], es[1], es[2], e4_eps, dps=dps)
+        near = sorted(roots, key=lambda r: abs(r - 1))[:m]
+        out.append((eps, max(abs(r - 1) for r in near)))
+    return out
+
+
+def _slope(pairs):
+    xs = np.log10([float(e) for e, _ in pairs])
+    ys = np.log10([float(v) for _, v in pairs])
+    (k, _), cov = np.polyfit(xs, ys, 1, cov=True)
+    return float(k), float(np.sqrt(cov[0, 0]))
+
+
+@claim("P-mult", r"near an $m$-fold root a perturbation $\varepsilon$ of the data moves the roots by $\varepsilon^{1/m}$: fitted log-log slopes $1/2, 1/3, 1/4$",
+       tag="asymptotic")
+def P_mult():
+    out = []
+    for m in MULTIPLE:
+        k, se = _slope(perturbation(m))
+        out.append(agrees(Estimate(k, se, f"log-log slope over eps = 1e-8..1e-24, m = {m}", 60,
+                                   len(EPSILONS)), sp.Rational(1, m), atol=0.01, label=f"m = {m}"))
+    return out
+
+
+# --- report sections --------------------------------------------------------------------------
+
+def _n(v, k=10):
+    return mp.nstr(v, k) if not isinstance(v, str) else v
+
+
+def _roots_text(rs, k=8):
+    return ", ".join(_n(r, k) for r in rs)
+
+
+@section("The article's two typos", order=1)
+def typo_table():
+    rows = ["| equation | as printed | as meant | printed minus meant (after S4) |", "|---|---|---|---|"]
+    e2p = (z1 + z3 + 4*x1*x3).subs(Z, simultaneous=True).subs(S4, simultaneous=True)
+    e2c = (z1 + z3 + 4*y1*y3).subs(Z, simultaneous=True)
+    rows.append(rf"| S5, second | $z_1+z_3+4x_1x_3=b$ | $z_1+z_3+4y_1y_3=b$ | ${sp.latex(sp.expand(e2p - e2c))}$ |")
+    e4p = sp.Integer(0) * (y3**2 - y4**2)
+    e4c = (y1**2 - y2**2)*(y3**2 - y4**2)
+    rows.append(rf"| definition of $z_1$ | $z_1=y_1^2-y_1^2$ | $z_1=y_1^2-y_2^2$ | ${sp.latex(sp.expand(e4p - e4c))}$ (in $z_1z_3=d$) |")
+    return "Both are REFUTED above (claims `typo-4x1x3`, `typo-z1`); the checker encodes the corrected equations.\n\n" + "\n".join(rows)
+
+
+REPORT_QUARTICS = dict(TEST_QUARTICS, **{"vanishing resolvent root {1,2,3,4}": (1, 2, 3, 4),
+                                         "4-fold root (x-1)^4": (1, 1, 1, 1)})
+
+
+@section("Roots of the test quartics (50 digits)", order=2)
+def roots_table():
+    dps = 50
+    rows = ["| quartic | $t_j=16u_j$ (route) | $s_j^2$ (reference roots) | route roots | `mpmath.polyroots` | reference path | max mismatch |",
+            "|---|---|---|---|---|---|---|"]
+    for name, roots in REPORT_QUARTICS.items():
+        es = _e(roots, dps)
+        ts = [16*u_ for u_ in nv.resolvent_roots(*es, dps=dps)]
+        ref, path = nv.reference_roots(nv.quartic_coeffs(*es), dps)
+        rr = [mp.mpmathify(r) for r in roots]
+        sj = sorted([(rr[0] + rr[k] - sum(rr[j] for j in range(1, 4) if j != k))**2 for k in (1, 2, 3)],
+                    key=lambda v: (float(mp.re(v)), float(mp.im(v))))
+        found = nv.quartic_roots(*es, dps=dps)
+        rows.append(f"| {name} | {_roots_text(ts, 6)} | {_roots_text(sj, 6)} | {_roots_text(found)} | "
+                    f"{_roots_text(ref)} | {path} | {mp.nstr(nv.mismatch(found, ref), 3)} |")
+    cub = ["| cubic (roots) | $T$ (larger root of $T^2-ST+P^3$) | route roots | `mpmath.polyroots` | max mismatch |",
+           "|---|---|---|---|---|"]
+    for name, roots in {"three real roots {1,2,3} (casus irreducibilis)": (1, 2, 3),
+                        "one real root {2, 1±i}": (2, 1 + 1j, 1 - 1j),
+                        "complex coefficients {i, -1, 2-i}": (1j, -1, 2 - 1j)}.items():
+        with mp.workdps(dps + 10):
+            ea, eb, ec_ = nv.elementary([mp.mpmathify(r) for r in roots])
+            P, S = (ea**2 - 3*eb)/9, ec_ + 2*ea**3/27 - ea*eb/3
+            T = max((S + mp.sqrt(S*S - 4*P**3))/2, (S - mp.sqrt(S*S - 4*P**3))/2, key=abs)
+        found = nv.cubic_roots(ea, eb, ec_, dps=dps)
+        ref, _ = nv.reference_roots([1, -ea, eb, -ec_], dps)
+        cub.append(f"| {name} | {_n(T, 8)} | {_roots_text(found)} | {_roots_text(ref)} | "
+                   f"{mp.nstr(nv.mismatch(found, ref), 3)} |")
+    return ("Reference roots $s_j$ are the pair-sum differences of the known roots. The route picks "
+            "$u=\\arg\\max_j|u_j|$.\n\n" + "\n".join(rows) + "\n\n**Extension E, cubics.** With three "
+            "real roots, $T$ is non-real: the real roots are reached through complex numbers.\n\n"
+            + "\n".join(cub))
+
+
+@section("All 24 branch choices (A8) for the quartic with roots -1.5, 0.25, 1, 2.75", order=3)
+def branch_table():
+    rows = ["| resolvent root $j$ | sign of $w_2$ | sign of $y_2$ | sign of $y_4$ | mismatch vs `polyroots` |",
+            "|---|---|---|---|---|"]
+    for j, s, sy2, sy4, m in branches(TEST_QUARTICS["four real roots"], 50):
+        rows.append(f"| {j} | {s:+d} | {sy2:+d} | {sy4:+d} | {mp.nstr(m, 3)} |")
+    return "At 50 digits; the tolerance of claim `A8-num` is 1e-40.\n\n" + "\n".join(rows)
+
+
+@section("Why a cubic (A7): the orbit of $s_1^2$ and its stabiliser", order=4)
+def symmetry_table():
+    images, stab, _ = symmetry()
+    orbit = ", ".join(f"${sp.latex(sp.factor(i))}$" for i in sorted(images, key=str))
+    stab_text = ", ".join("(" + " ".join(str(i + 1) for i in p) + ")" for p in stab)
+    return (f"Orbit of $s_1^2$ under the 24 permutations of the roots (3 elements): {orbit}.\n\n"
+            f"Stabiliser (8 permutations, one-line notation): {stab_text}; it equals the dihedral "
+            "group generated by (12), (34), (13)(24), which preserves the pairing {{1,2},{3,4}}.")
+
+
+@section("Accuracy in float64 (A9)", order=5)
+def accuracy_section():
+    import matplotlib.pyplot as plt
+    route, direct, sep = accuracy()
+    rows = ["| quantile | route | `numpy.roots` |", "|---|---|---|"]
+    rows += [f"| {q}% | {np.percentile(route, q):.3e} | {np.percentile(direct, q):.3e} |" for q in QUANTILES]
+    worst = np.argsort(route)[-200:]
+    share = float(np.mean(sep[worst] < np.median(sep)))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for data, name in ((route, "route (resolvent by numpy.roots)"), (direct, "numpy.roots")):
+        xs = np.sort(np.maximum(data, 1e-18))
+        ax.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", label=name)
+    ax.set(xscale="log", xlabel="error relative to max(1,|x|)", ylabel="empirical CDF",
+           title=f"{A9_COUNT} random quartics, seed {A9_SEED}")
+    ax.legend()
+    fig2, ax2 = plt.subplots(figsize=(6, 4))
+    ax2.loglog(sep, np.maximum(route, 1e-18), ".", ms=1, alpha=0.4, label="route")
+    ax2.loglog(sep, np.maximum(direct, 1e-18), ".", ms=1, alpha=0.4, label="numpy.roots")
+    ax2.set(xlabel="minimal root separation", ylabel="error", title="error against root separation")
+    ax2.legend(markerscale=8)
+    text = ("Protocol of the spec: half the quartics have four real N(0,1) roots, half two "
+            "complex-conjugate pairs; errors after greedy nearest-root matching, relative to "
+            "max(1,|x|).\n\n" + "\n".join(rows) +
+            f"\n\nOf the 200 worst route errors, {share:.0%} come from quartics whose minimal root "
+            "separation is below the median: the worst cases are close roots.")
+    return text, (("a9_ecdf.png", fig), ("a9_separation.png", fig2))
+
+
+@section("Pitfalls, with numbers", order=6)
+def pitfalls():
+    import matplotlib.pyplot as plt
+    dps = 50
+    out = []
+    es = _e((1, 2, 3, 4), dps)
+    us = nv.resolvent_roots(*es, dps=dps)
+    with mp.workdps(dps):
+        A_ = es[0]*es[1]/2 - es[2] - es[0]**3/8
+    out.append(f"- **Choosing $u=0$.** Roots {{1,2,3,4}}: resolvent roots $u_j$ = {_roots_text(us, 6)}. "
+               f"With $u=0$, S7 computes $w_4=A/(4w_2)+2w_1w_2$ with $A$ = {mp.nstr(A_, 6)} and $w_2=0$: "
+               "a division by zero. The route takes $u=\\arg\\max_j|u_j|$, which is zero only for a "
+               "4-fold root, where $A=0$ too.")
+    fail, total = w4_failures(200, dps)
+    out.append(f"- **$w_4$ by its own square root.** Over {total} random real quartics (seed 7), the "
+               f"principal $w_4=+\\sqrt{{w_3^2-d}}$ gives wrong roots in {fail} cases "
+               f"({fail/total:.1%}); S7's linear formula never does (claim `A8-num`). Claim `P-w4` shows a counterexample.")
+    chopped = chopped_parts(dps)
+    out.append(f"- **Complex intermediates.** For 50 random quartics with four real roots, the largest "
+               f"imaginary part left on a real resolvent root or real root (before chopping, relative to max(1,|x|)) is {mp.nstr(chopped, 3)}, against a working "
+               f"precision of $10^{{-{dps}}}$.")
+    _, path = nv.reference_roots([1, -4, 6, -4, 1], dps)
+    out.append(f"- **`mpmath.polyroots` on $(x-1)^4$:** {path}. The route itself handles the 4-fold "
+               "root exactly (all $u_j=0$, $A=0$, $w_4=\\pm\\sqrt{w_3^2-d}$).")
+    slopes = {m: _slope(perturbation(m)) for m in MULTIPLE}
+    out.append("- **Near-multiple roots** lose accuracy like $\\varepsilon^{1/m}$: fitted slopes "
+               + ", ".join(f"m={m}: {k:.4f} ± {se:.1e} (1/m = {1/m:.4f})" for m, (k, se) in slopes.items())
+               + " (claim `P-mult`).")
+    out.append("- **Sign convention.** The article's $a,b,c,d$ are $e_1..e_4$: $x^4-ax^3+bx^2-cx+d$, so "
+               "$p=-a$, $q=b$, $r=-c$, $s=d$ in $x^4+px^3+qx^2+rx+s$; `numerics/vieta.py` takes $e_1..e_4$.")
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for m in MULTIPLE:
+        pts = perturbation(m)
+        ax.loglog([float(e) for e, _ in pts], [float(v) for _, v in pts], "o-",
+                  label=f"m = {m}: slope {slopes[m][0]:.4f} (1/m = {1/m:.4f})")
+    ax.set(xlabel="perturbation eps of e4", ylabel="displacement of the m-fold root",
+           title="roots move like eps^(1/m) (route at 60 digits)")
+    ax.legend()
+    fig2, ax2 = plt.subplots(figsize=(5, 3))
+    ax2.bar(["independent sqrt for w4", "S7 (linear in w2)"], [fail / total, 0])
+    ax2.set(ylabel="failure rate", ylim=(0, 1), title=f"{total} random real quartics")
+    return "\n".join(out), (("multiple_roots.png", fig), ("w4_failure_rate.png", fig2))
+
+
+@functools.lru_cache(maxsize=None)
+def w4_failures(count, dps):
+    """How often the principal sqrt for w4 (instead of S7) reconstructs wrong roots."""
+    rng = np.random.default_rng(7)
+    fail = 0
+    with mp.workdps(dps):
+        for _ in range(count):
+            roots = [mp.mpf(float(v)) for v in rng.standard_normal(4)]
+            es = nv.elementary(roots)
+            u_ = max(nv.resolvent_roots(*es, dps=dps), key=abs)
+            a_, b_, c_, d_ = es
+            w1_, w2_ = a_/4, mp.sqrt(u_)
+            w3_ = b_/2 - 2*(w1_**2 - w2_**2)
+            w4_ = mp.sqrt(w3_**2 - d_)                                  # the independent choice
+            y1_, y3_ = w1_ + w2_, w1_ - w2_
+            found = [y1_ + s*mp.sqrt(y1_**2 - w3_ - w4_) for s in (1, -1)] + \
+                    [y3_ + s*mp.sqrt(y3_**2 - w3_ + w4_) for s in (1, -1)]
+            fail += nv.mismatch(found, roots) > mp.mpf(10)**-(dps - 10)
+    return int(fail), count
+
+
+def chopped_parts(dps):
+    """The largest imaginary part the Cardano-type cubic leaves on real resolvent roots and on the
+    real roots of the quartic (before chopping), relative to max(1, |x|)."""
+    rng = np.random.default_rng(13)
+    worst = mp.mpf(0)
+    for _ in range(50):
+        es = nv.elementary([mp.mpf(float(v)) for v in rng.standard_normal(4)])
+        us = nv.resolvent_roots(*es, dps=dps, chop=False)
+        found = nv.quartic_branch(*es, max(us, key=abs), dps=dps)
+        worst = max([worst] + [abs(mp.im(r)) / max(1, abs(r)) for r in list(us) + found])
+    return worst

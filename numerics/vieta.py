@@ -26,7 +26,7 @@ def _key(x):
     return (mp.nint(x.real * 10**12), mp.nint(x.imag * 10**12))
 
 
-def cubic_roots(e1, e2, e3, dps: int = 50):
+def cubic_roots(e1, e2, e3, dps: int = 50, chop: bool = True):
     """Roots of x^3 - e1 x^2 + e2 x - e3 by x_k = y0 + w^k y1 + w^-k y2 (w = exp(2 pi i/3)).
 
     y1^3 is the root T of T^2 - S T + P^3 of larger modulus and y2 = P/y1 (not an independent
@@ -47,7 +47,7 @@ def cubic_roots(e1, e2, e3, dps: int = 50):
         w = mp.expjpi(mp.mpf(2) / 3)
         roots = [y0 + w**k * y1 + w**(-k) * y2 for k in range(3)]
     with mp.workdps(dps):
-        return sorted((_chop(+r, dps) for r in roots), key=_key)
+        return sorted(((_chop(+r, dps) if chop else +r) for r in roots), key=_key)
 
 
 def resolvent(e1, e2, e3, e4):
@@ -76,10 +76,11 @@ def quartic_branch(e1, e2, e3, e4, u, s2=1, sy2=1, sy4=1, dps: int = 50):
         return [y1 + y2, y1 - y2, y3 + y4, y3 - y4]
 
 
-def resolvent_roots(e1, e2, e3, e4, dps: int = 50):
+def resolvent_roots(e1, e2, e3, e4, dps: int = 50, chop: bool = True):
     """u_j = t_j / 16 for the three roots t_j of the resolvent (the squares (s_j/4)^2)."""
     with mp.workdps(dps + GUARD):
-        ts = cubic_roots(*resolvent(*(mp.mpmathify(v) for v in (e1, e2, e3, e4))), dps=dps + GUARD)
+        ts = cubic_roots(*resolvent(*(mp.mpmathify(v) for v in (e1, e2, e3, e4))), dps=dps + GUARD,
+                         chop=chop)
         return [t / 16 for t in ts]
 
 
