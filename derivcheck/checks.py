@@ -11,7 +11,7 @@ import zlib
 import mpmath as mp
 import sympy as sp
 
-from numerics.precision import digits, fmt, rtol_for, sci
+from numerics.precision import digits, fmt, rel_diff, rtol_for, sci
 
 from .numeric import Evaluator, PointResult, compare_point, sample_points, shrink
 from .records import Agreement, Claim, Link, Status
@@ -51,7 +51,7 @@ def _point_text(point: dict) -> str:
 
 def _mismatch_evidence(res: PointResult, names, shrunk: bool):
     (d1, l1, r1), (d2, l2, r2) = res.rungs[-2], res.rungs[-1]
-    i = max(range(len(l2)), key=lambda j: abs(l2[j] - r2[j]) / max(abs(l2[j]), abs(r2[j])))
+    i = max(range(len(l2)), key=lambda j: rel_diff(l2[j], r2[j]))
     entry = f" (entry {i})" if len(l2) > 1 else ""
     n = min(d1, 30)
     ab = abs(l2[i] - r2[i])

@@ -189,12 +189,31 @@ def compare_point(ev: Evaluator, vals, ladder) -> PointResult:
     return PointResult(point, "undecided", tuple(rungs), note=f"residual not settled by {MAX_DPS} dps")
 
 
+def _signed(sym, spec) -> bool:
+    """A real symbol free to take either sign (no domain given)."""
+    return spec is None and bool(sym.is_real) and not sym.is_integer and not any(
+        (sym.is_positive, sym.is_nonnegative, sym.is_negative, sym.is_nonpositive))
+
+
 def sample_points(symbols, domain: dict, n: int, seed: int):
-    """``n`` seeded draws, each a tuple of value texts in the order of ``symbols``."""
+    """Seeded draws, each a tuple of value texts in the order of ``symbols``.
+
+    Real symbols free in sign run through every sign pattern first (every orthant, when there
+    are at most 2**k <= n of them), so a step valid only for positive values cannot hide.
+    """
     rng = random.Random(seed)
+    specs = [domain.get(s, domain.get(str(s))) for s in symbols]
+    signed = [i for i, (s, sp_) in enumerate(zip(symbols, specs)) if _signed(s, sp_)]
+    patterns = 2 ** len(signed) if 2 ** len(signed) <= max(n, 1) else 0
+    i = 0
     while True:
-        yield tuple(_draw(s, domain.get(s, domain.get(str(s))), rng) for s in symbols)
-        n -= 1
+        vals = [_draw(s, sp_, rng) for s, sp_ in zip(symbols, specs)]
+        if i < patterns:
+            for bit, j in enumerate(signed):
+                mag = vals[j].lstrip("-")
+                vals[j] = ("-" if (i >> bit) & 1 else "") + mag
+        i += 1
+        yield tuple(vals)
 
 
 def shrink(ev: Evaluator, vals, ladder, domain, budget: int = 40):

@@ -39,7 +39,7 @@ class Claim:
     why: str = ""                # for an expected REFUTED claim: what the article gets wrong
     dps: tuple[int, ...] = (30, 60)
     domain: dict = field(default_factory=dict)   # Symbol -> (lo, hi) or "complex"/"real"/...
-    points: int = 6              # random points for the numeric check of identities; 0: none
+    points: int = 8              # random points for the numeric check of identities; 0: none
     timeout: float = 10.0        # wall-clock seconds for the symbolic ladder
     simplifiers: tuple[Any, ...] = ()            # extra domain-specific simplifiers (callables)
     slow: bool = False

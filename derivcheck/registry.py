@@ -51,7 +51,7 @@ def agrees(estimate, expected, *, rtol=0, atol=0, k_sigma: float = 4.0, max_erro
 
 
 def claim(name: str, statement: str, *, tag: str = "exact", assumptions=(), expected: str = "pass",
-          why: str = "", dps=(30, 60), domain=None, points: int = 6, timeout: float = 10.0,
+          why: str = "", dps=(30, 60), domain=None, points: int = 8, timeout: float = 10.0,
           simplifiers=(), slow: bool = False):
     """Register the decorated function as claim ``<module stem>.<name>``."""
     if not isinstance(name, str) or not _NAME.match(name):

@@ -72,8 +72,8 @@ def text_block(claim: Claim, v: Verdict) -> tuple[str, str]:
 
 def _link_line(l) -> str:
     dig = f", {l.digits} digits" if l.digits not in (None,) and l.status is not Status.REFUTED else ""
-    label = f" {l.label}" if l.label else ""
-    return f"{l.index}.{label}: {l.status} ({l.basis}{dig})"
+    label = f". {l.label}" if l.label else ""
+    return f"{l.index}{label}: {l.status} ({l.basis}{dig})"
 
 
 # --- Markdown ---------------------------------------------------------------------------------

@@ -102,15 +102,20 @@ def run_claim(claim: Claim, dps=None, seed: int = 0) -> Verdict:
     """Build what the claim returns, check it, and grade it; never raises for the claim's faults."""
     ladder = tuple(dps or claim.dps)
     t0 = time.perf_counter()
-    try:
-        if "dps" in inspect.signature(claim.fn).parameters:
-            per_rung = [_check_items(_outputs(claim.fn(dps=d)), claim, (d,), seed) for d in ladder]
+    per_dps = "dps" in inspect.signature(claim.fn).parameters
+    try:                                             # the claim's own code
+        outs = [_outputs(claim.fn(dps=d)) for d in ladder] if per_dps else [_outputs(claim.fn())]
+    except Exception as exc:
+        return _error_verdict(claim, exc, ladder, seed, time.perf_counter() - t0)
+    try:                                             # the checker's work on what it returned
+        if per_dps:
+            per_rung = [_check_items(o, claim, (d,), seed) for o, d in zip(outs, ladder)]
             links = _combine_rungs([p[0] for p in per_rung], ladder)
             latex = per_rung[-1][1]
         else:
-            links, latex = _check_items(_outputs(claim.fn()), claim, ladder, seed)
+            links, latex = _check_items(outs[0], claim, ladder, seed)
     except Exception as exc:
-        return _error_verdict(claim, exc, ladder, seed, time.perf_counter() - t0)
+        return _error_verdict(claim, exc, ladder, seed, time.perf_counter() - t0, checker=True)
     status = _status(links)
     bases = sorted({l.basis for l in links if l.status is status})
     rels = [l.worst_rel for l in links if l.worst_rel is not None and l.status is not Status.REFUTED]
@@ -126,13 +131,20 @@ def _finish(claim: Claim, v: Verdict) -> Verdict:
     return replace(v, summary=summary, message=message)
 
 
-def _error_verdict(claim, exc, ladder, seed, seconds) -> Verdict:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if Path(f.filename).name == Path(claim.source).name]
-    line = frames[-1].lineno if frames else claim.line
-    cause = f"{claim.source}:{line}: {claim.name}: {type(exc).__name__}: {exc}"
-    link = Link(1, "", Status.ERROR, "the claim's code raised", evidence=(("cause", cause),))
-    v = Verdict(claim.id, Status.ERROR, "the claim's code raised", False, "", (link,), (), None,
+def _error_verdict(claim, exc, ladder, seed, seconds, checker: bool = False) -> Verdict:
+    tb = traceback.extract_tb(exc.__traceback__)
+    frames = [f for f in tb if Path(f.filename).name == Path(claim.source).name]
+    if checker:                                      # name the checker's frame, not the claim's
+        f = tb[-1]
+        basis = "the checker failed on what the claim returned"
+        cause = (f"{claim.source}::{claim.name}: checking raised {type(exc).__name__}: "
+                 f"{exc or '(no message)'} in {Path(f.filename).name}:{f.lineno}")
+    else:
+        line = frames[-1].lineno if frames else claim.line
+        basis = "the claim's code raised"
+        cause = f"{claim.source}:{line}: {claim.name}: {type(exc).__name__}: {exc or '(no message)'}"
+    link = Link(1, "", Status.ERROR, basis, evidence=(("cause", cause),))
+    v = Verdict(claim.id, Status.ERROR, basis, False, "", (link,), (), None,
                 None, ladder, seed_for(claim.id, seed), round(seconds, 3))
     return _finish(claim, v)
 
