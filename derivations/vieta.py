@@ -1,4 +1,4 @@
-"""Vieta's relations solved by symmetric substitution (quadratic and quartic; the cubic as an extension)
+r"""Vieta's relations solved by symmetric substitution (quadratic and quartic; the cubic as an extension)
 
 Article: Su Jianlin, 《从对称角度看代数方程》 ("Algebraic equations seen through symmetry"), 2011-04-29, https://kexue.fm/archives/1336
 
@@ -190,7 +190,7 @@ def _e(roots, dps):
 def branches(roots, dps):
     """All 3 x 2 x 2 x 2 branch choices: (j, s2, sy2, sy4, mismatch against polyroots)."""
     es = _e(roots, dps)
-    ref, _ = nv.reference_roots(nv.quartic_coeffs(*es), dps)
+    ref, _ = nv.reference_roots(nv.vieta_coeffs(*es), dps)
     us = nv.resolvent_roots(*es, dps=dps)
     out = []
     for j, s, sy2, sy4 in itertools.product(range(3), (1, -1), (1, -1), (1, -1)):
@@ -224,7 +224,7 @@ def quartic_roots_num(dps):
         es = rng.normal(size=4) + (1j * rng.normal(size=4) if k % 2 else 0)
         es = [mp.mpmathify(complex(v)) for v in es]
         worst = max(worst, nv.mismatch(nv.quartic_roots(*es, dps=dps),
-                                       nv.reference_roots(nv.quartic_coeffs(*es), dps)[0]))
+                                       nv.reference_roots(nv.vieta_coeffs(*es), dps)[0]))
     return agrees(Estimate(worst, 0, "max mismatch vs mpmath.polyroots", dps, 12, 5), 0,
                   atol=mp.mpf(10)**-(dps - 10))
 
@@ -297,7 +297,7 @@ def E_num(dps):
     for k in range(12):
         es = rng.normal(size=3) + (1j * rng.normal(size=3) if k % 2 else 0)
         es = [mp.mpmathify(complex(v)) for v in es]
-        ref = nv.reference_roots([1, -es[0], es[1], -es[2]], dps)[0]
+        ref = nv.reference_roots(nv.vieta_coeffs(*es), dps)[0]
         worst = max(worst, nv.mismatch(nv.cubic_roots(*es, dps=dps), ref))
     return agrees(Estimate(worst, 0, "max mismatch vs mpmath.polyroots", dps, 12, 3), 0,
                   atol=mp.mpf(10)**-(dps - 10))
@@ -401,7 +401,7 @@ def roots_table():
     for name, roots in REPORT_QUARTICS.items():
         es = _e(roots, dps)
         ts = [16*u_ for u_ in nv.resolvent_roots(*es, dps=dps)]
-        ref, path = nv.reference_roots(nv.quartic_coeffs(*es), dps)
+        ref, path = nv.reference_roots(nv.vieta_coeffs(*es), dps)
         rr = [mp.mpmathify(r) for r in roots]
         sj = sorted([(rr[0] + rr[k] - sum(rr[j] for j in range(1, 4) if j != k))**2 for k in (1, 2, 3)],
                     key=lambda v: (float(mp.re(v)), float(mp.im(v))))
@@ -418,7 +418,7 @@ def roots_table():
             P, S = (ea**2 - 3*eb)/9, ec_ + 2*ea**3/27 - ea*eb/3
             T = max((S + mp.sqrt(S*S - 4*P**3))/2, (S - mp.sqrt(S*S - 4*P**3))/2, key=abs)
         found = nv.cubic_roots(ea, eb, ec_, dps=dps)
-        ref, _ = nv.reference_roots([1, -ea, eb, -ec_], dps)
+        ref, _ = nv.reference_roots(nv.vieta_coeffs(ea, eb, ec_), dps)
         cub.append(f"| {name} | {_n(T, 8)} | {_roots_text(found)} | {_roots_text(ref)} | "
                    f"{mp.nstr(nv.mismatch(found, ref), 3)} |")
     return ("Reference roots $s_j$ are the pair-sum differences of the known roots. The route picks "

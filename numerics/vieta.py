@@ -32,8 +32,9 @@ def cubic_roots(e1, e2, e3, dps: int = 50, chop: bool = True):
     y1^3 is the root T of T^2 - S T + P^3 of larger modulus and y2 = P/y1 (not an independent
     cube root). Real roots come back with their imaginary part chopped.
 
-    >>> [mp.nstr(r, 12) for r in cubic_roots(6, 11, 6, dps=30)]
-    ['1.0', '2.0', '3.0']
+    >>> roots = cubic_roots(6, 11, 6, dps=30)
+    >>> [mp.nstr(r.real, 12) for r in roots], all(r.imag == 0 for r in roots)
+    (['1.0', '2.0', '3.0'], True)
     """
     with mp.workdps(dps + GUARD):
         a, b, c = (mp.mpmathify(v) for v in (e1, e2, e3))
@@ -91,8 +92,9 @@ def quartic_roots(e1, e2, e3, e4, dps: int = 50):
     in S7), w2 = sqrt(u), w3 and w4 from S7, then y2, y4 by square roots. Real roots come back
     with their imaginary part chopped to the working precision.
 
-    >>> [mp.nstr(r, 12) for r in quartic_roots(10, 35, 50, 24, dps=30)]
-    ['1.0', '2.0', '3.0', '4.0']
+    >>> roots = quartic_roots(10, 35, 50, 24, dps=30)
+    >>> [mp.nstr(r.real, 12) for r in roots], all(r.imag == 0 for r in roots)
+    (['1.0', '2.0', '3.0', '4.0'], True)
     """
     u = max(resolvent_roots(e1, e2, e3, e4, dps), key=abs)
     roots = quartic_branch(e1, e2, e3, e4, u, dps=dps)
@@ -124,8 +126,12 @@ def reference_roots(coeffs, dps: int = 50):
                     "extraprec=500")
 
 
-def quartic_coeffs(e1, e2, e3, e4):
-    return [1, -e1, e2, -e3, e4]
+def vieta_coeffs(*es):
+    """[1, -e1, e2, -e3, ...] for x^n - e1 x^(n-1) + ..., negated exactly: a plain minus would
+    round an mpmath number to the current working precision."""
+    def neg(v):
+        return mp.fneg(v, exact=True) if isinstance(v, (mp.mpf, mp.mpc)) else -v
+    return [1] + [neg(e) if k % 2 == 0 else e for k, e in enumerate(es)]
 
 
 def elementary(roots):

@@ -1,0 +1,46 @@
+"""The root engines against known roots (dps 15, 30, 100), mpmath.polyroots and numpy.roots."""
+import mpmath as mp
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from numerics import vieta as nv
+
+
+@pytest.mark.parametrize("dps", [15, 30, 100])
+def test_known_quartic_and_cubic(dps):
+    with mp.workdps(dps):
+        tol = mp.mpf(10) ** -(dps - 5)
+        assert nv.mismatch(nv.quartic_roots(10, 35, 50, 24, dps=dps), [1, 2, 3, 4]) < tol
+        assert nv.mismatch(nv.cubic_roots(6, 11, 6, dps=dps), [1, 2, 3]) < tol
+        # (x-1)^4: every resolvent root vanishes; the route still returns 1 four times
+        assert nv.mismatch(nv.quartic_roots(4, 6, 4, 1, dps=dps), [1, 1, 1, 1]) < tol
+
+
+def test_real_roots_are_chopped_and_complex_kept():
+    roots = nv.quartic_roots(0, 0, 0, -1, dps=30)            # x^4 - 1
+    assert sorted(r.imag for r in roots) == [-1, 0, 0, 1]
+
+
+finite = st.floats(-4, 4, allow_nan=False).map(lambda v: round(v, 3))
+
+
+@given(st.lists(finite, min_size=4, max_size=4), st.lists(finite, min_size=4, max_size=4))
+def test_quartic_route_matches_polyroots(re, im):
+    roots = [complex(a, b) for a, b in zip(re, im)]
+    with mp.workdps(40):
+        es = nv.elementary([mp.mpc(r) for r in roots])
+    sep = min(abs(a - b) for i, a in enumerate(roots) for b in roots[i + 1:])
+    ref, _ = nv.reference_roots(nv.vieta_coeffs(*es), 40)
+    got = nv.quartic_roots(*es, dps=40)
+    # near-multiple roots lose digits like eps^(1/m); away from them the match is 30+ digits
+    tol = mp.mpf(10) ** -30 if sep > 1e-2 else mp.mpf(10) ** -8
+    assert nv.mismatch(got, ref) < tol
+
+
+def test_float64_route_matches_numpy_on_random_quartics():
+    roots = nv.random_quartics(400, seed=2)
+    es = nv.elementary_f64(roots)
+    route = nv.match_error_f64(nv.quartic_roots_f64(es), roots)
+    direct = nv.match_error_f64(np.array([np.roots([1, -e[0], e[1], -e[2], e[3]]) for e in es]), roots)
+    assert np.median(route) < 10 * np.median(direct) + 1e-15
