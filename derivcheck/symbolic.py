@@ -44,6 +44,19 @@ def _is_rational_function(expr) -> bool:
     return all(a.is_Symbol or a.is_Rational or a is sp.I for a in expr.atoms())
 
 
+def _range(sym) -> tuple[int, int]:
+    """Integer points that respect the symbol's sign assumptions (a counterexample must be one)."""
+    if sym.is_positive:
+        return 1, SZ_RANGE
+    if sym.is_negative:
+        return -SZ_RANGE, -1
+    if sym.is_nonnegative:
+        return 0, SZ_RANGE
+    if sym.is_nonpositive:
+        return -SZ_RANGE, 0
+    return -SZ_RANGE, SZ_RANGE
+
+
 def degree_bound(expr) -> tuple[int, int]:
     """(numerator, denominator) total-degree bounds of a rational expression tree.
 
@@ -73,11 +86,13 @@ def schwartz_zippel(expr, seed: int):
     """Exact evaluation at random integer points; ('zero', bound) or ('nonzero', point, value)."""
     syms = sorted(expr.free_symbols, key=str)
     deg, _ = degree_bound(expr)
+    ranges = {s: _range(s) for s in syms}
+    size = min(hi - lo + 1 for lo, hi in ranges.values())
     rng = random.Random(seed)
     done = tries = 0
     while done < SZ_TRIALS and tries < 20 * SZ_TRIALS:
         tries += 1
-        point = {s: sp.Integer(rng.randint(-SZ_RANGE, SZ_RANGE)) for s in syms}
+        point = {s: sp.Integer(rng.randint(*ranges[s])) for s in syms}
         value = sp.expand(expr.xreplace(point))
         if value.has(sp.zoo, sp.nan, sp.oo):
             continue                       # a denominator vanished: draw again
@@ -86,8 +101,9 @@ def schwartz_zippel(expr, seed: int):
         done += 1
     if done < SZ_TRIALS:
         return "undecided", f"denominators vanished at {tries} of {tries} points"
-    bound = sp.Rational(deg, 2 * SZ_RANGE + 1) ** SZ_TRIALS
-    return "zero", (f"exact at {SZ_TRIALS} random integer points in [-2^31, 2^31] (seed {seed});"
+    bound = sp.Rational(deg, size) ** SZ_TRIALS
+    return "zero", (f"exact at {SZ_TRIALS} random integer points, |coordinates| <= 2^31 and signs "
+                    f"as assumed (seed {seed});"
                     f" numerator degree <= {deg}, P(nonzero identity passes) <= {sp.N(bound, 3)}"
                     " (Schwartz-Zippel)")
 
@@ -130,7 +146,7 @@ def _worker(entries, simplifiers, seed, conn):
         if _is_zero(out):
             conn.send(("zero", name, ""))
             return
-        if best is entries or _size(out) < _size(best):
+        if name != "together" and (best is entries or _size(out) < _size(best)):
             best = out
             conn.send(("residual", name, _text(out)))
     conn.send(("undecided", "", ""))

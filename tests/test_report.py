@@ -1,0 +1,59 @@
+"""The text block and the Markdown pages: stable, complete, and what the code generates."""
+import filecmp
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from derivcheck.registry import load_article
+from derivcheck.run import run_claim
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWN_BAD = Path(__file__).parent / "known_bad"
+
+
+def test_text_block_of_the_mistyped_cubic(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    claim = load_article(KNOWN_BAD / "wrong_coefficient.py").claims[0]
+    v = run_claim(claim)
+    lines = v.message.splitlines()
+    assert lines[0] == ('claim tests/known_bad/wrong_coefficient.py::eq2-3 REFUTED at step 3 of 3: '
+                        '"the w and 1/w terms cancel (typo: 9 for 27)" (expected pass)')
+    text = v.message
+    assert "  statement : Vieta's substitution leaves w**3 - p**3/(27 w**3) + q" in text
+    assert "  residual  : step3 - step2 = -2*p**3/(27*w**3)" in text
+    assert "  at        : p = 1, q = 0, w = 1   (shrunk)" in text
+    assert "  values    : step2 = 0.962962962962962962962962962963" in text
+    assert "              step3 = 0.888888888888888888888888888889" in text
+    assert "  difference: abs 7.41e-2, rel 7.69e-2; tolerance rtol 1.00e-55" in text
+    assert "  precision : stable at 30 and 60 dps -> a real mismatch, not rounding" in text
+    assert "2. expand: PROVED" in text and "3. the w and 1/w terms cancel (typo: 9 for 27): REFUTED" in text
+    assert ('  reproduce : derivcheck check "tests/known_bad/wrong_coefficient.py::eq2-3" '
+            '--at p=1,q=0,w=1 --dps 30,60') in text
+    assert run_claim(claim).message == text                  # deterministic
+
+
+@pytest.mark.slow
+def test_reports_are_deterministic_and_not_stale(tmp_path):
+    """`derivcheck report` twice gives identical trees, equal to the committed reports/."""
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, "-m", "derivcheck", "report", "--out", str(tmp_path / name)],
+                       cwd=ROOT, check=True, capture_output=True)
+    cmp = filecmp.dircmp(tmp_path / "a", tmp_path / "b")
+    assert _same_tree(tmp_path / "a", tmp_path / "b")
+    committed = ROOT / "reports"
+    generated = tmp_path / "a"
+    for path in generated.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(generated)
+            assert (committed / rel).exists(), f"reports/{rel} is missing: run derivcheck report"
+            assert (committed / rel).read_bytes() == path.read_bytes(), \
+                f"reports/{rel} is stale: run derivcheck report"
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    fa = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    fb = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    return fa == fb and all((a / f).read_bytes() == (b / f).read_bytes() for f in fa)
