@@ -197,5 +197,5 @@ def write_report(results, out: Path, index: bool = True) -> list[Path]:
 def save_figure(fig, path: Path) -> None:
     """Deterministic PNG: no software tag, fixed dpi; the figure is closed afterwards."""
     import matplotlib.pyplot as plt
-    fig.savefig(path, dpi=90, metadata={"Software": None})
+    fig.savefig(path, dpi=90, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
