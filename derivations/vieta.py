@@ -219,13 +219,18 @@ def A8_num(dps):
 @claim("quartic-roots-num", r"`quartic_roots` (the route) agrees with `mpmath.polyroots` on 12 random quartics, real and complex",
        tag="extension", dps=(50, 80))
 def quartic_roots_num(dps):
-    rng, worst = np.random.default_rng(5), mp.mpf(0)
-    for k in range(12):
-        es = rng.normal(size=4) + (1j * rng.normal(size=4) if k % 2 else 0)
+    return against_polyroots(nv.quartic_roots, 4, seed=5, dps=dps)
+
+
+def against_polyroots(solver, degree, seed, dps, count=12):
+    """The route against mpmath.polyroots on random polynomials, every other one complex."""
+    rng, worst = np.random.default_rng(seed), mp.mpf(0)
+    for k in range(count):
+        es = rng.normal(size=degree) + (1j * rng.normal(size=degree) if k % 2 else 0)
         es = [mp.mpmathify(complex(v)) for v in es]
-        worst = max(worst, nv.mismatch(nv.quartic_roots(*es, dps=dps),
+        worst = max(worst, nv.mismatch(solver(*es, dps=dps),
                                        nv.reference_roots(nv.vieta_coeffs(*es), dps)[0]))
-    return agrees(Estimate(worst, 0, "max mismatch vs mpmath.polyroots", dps, 12, 5), 0,
+    return agrees(Estimate(worst, 0, "max mismatch vs mpmath.polyroots", dps, count, seed), 0,
                   atol=mp.mpf(10)**-(dps - 10))
 
 
@@ -293,14 +298,7 @@ def E3_independent():
 @claim("E-num", r"`cubic_roots` agrees with `mpmath.polyroots` on 12 random real and complex cubics",
        tag="extension", dps=(50, 80))
 def E_num(dps):
-    rng, worst = np.random.default_rng(3), mp.mpf(0)
-    for k in range(12):
-        es = rng.normal(size=3) + (1j * rng.normal(size=3) if k % 2 else 0)
-        es = [mp.mpmathify(complex(v)) for v in es]
-        ref = nv.reference_roots(nv.vieta_coeffs(*es), dps)[0]
-        worst = max(worst, nv.mismatch(nv.cubic_roots(*es, dps=dps), ref))
-    return agrees(Estimate(worst, 0, "max mismatch vs mpmath.polyroots", dps, 12, 3), 0,
-                  atol=mp.mpf(10)**-(dps - 10))
+    return against_polyroots(nv.cubic_roots, 3, seed=3, dps=dps)
 
 
 # --- A9 and the multiple-root pitfall: float64 and perturbation studies -------------------------
