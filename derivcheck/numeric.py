@@ -32,13 +32,10 @@ def _draw(sym, spec, rng: random.Random) -> str:
     """One value for ``sym``: from the claim's domain spec, else from the symbol's assumptions."""
     if callable(spec):
         return str(spec(rng))
-    if isinstance(spec, (list, tuple)) and spec and not isinstance(spec[0], (int, float)):
-        return str(rng.choice(spec))
-    if isinstance(spec, tuple):
-        lo, hi = spec
-        return f"{rng.uniform(lo, hi):.4g}"
-    if isinstance(spec, list):
-        return str(rng.choice(spec))
+    if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(v, (int, float)) for v in spec):
+        return f"{rng.uniform(*spec):.4g}"                  # (lo, hi): a real interval
+    if isinstance(spec, (list, tuple)):
+        return str(rng.choice(spec))                        # a list of values to choose from
     if sym.is_integer:
         lo, hi = (1, 12) if sym.is_positive else (0, 12) if sym.is_nonnegative else (-10, 10)
         return str(rng.randint(lo, hi) * (-1 if sym.is_negative else 1) or 0)
@@ -89,11 +86,6 @@ def _entries(expr) -> list:
     if isinstance(expr, (list, tuple)):
         return [sp.sympify(e) for e in expr]
     return [sp.sympify(expr)]
-
-
-def norm(v):
-    """Max-norm of a vector of mpmath numbers."""
-    return max((abs(x) for x in v), default=mp.mpf(0))
 
 
 class Evaluator:
