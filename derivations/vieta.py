@@ -526,13 +526,7 @@ def w4_failures(count, dps):
             roots = [mp.mpf(float(v)) for v in rng.standard_normal(4)]
             es = nv.elementary(roots)
             u_ = max(nv.resolvent_roots(*es, dps=dps), key=abs)
-            a_, b_, c_, d_ = es
-            w1_, w2_ = a_/4, mp.sqrt(u_)
-            w3_ = b_/2 - 2*(w1_**2 - w2_**2)
-            w4_ = mp.sqrt(w3_**2 - d_)                                  # the independent choice
-            y1_, y3_ = w1_ + w2_, w1_ - w2_
-            found = [y1_ + s*mp.sqrt(y1_**2 - w3_ - w4_) for s in (1, -1)] + \
-                    [y3_ + s*mp.sqrt(y3_**2 - w3_ + w4_) for s in (1, -1)]
+            found = nv.quartic_branch(*es, u_, dps=dps, w4_by_sqrt=True)   # the independent choice
             fail += nv.mismatch(found, roots) > mp.mpf(10)**-(dps - 10)
     return int(fail), count
 

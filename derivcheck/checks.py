@@ -103,8 +103,9 @@ def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed:
             if dec.detail:
                 ev_lines.append(("exact", dec.detail))
     elif dec.outcome == "nonzero" or bad is not None:
-        status, basis = Status.REFUTED, ("exact random points" if dec.outcome == "nonzero"
-                                         else "numeric at points")
+        status, basis = Status.REFUTED, ("numeric at points" if dec.outcome != "nonzero" else
+                                         "exact random points" if dec.method == "exact random points"
+                                         else f"symbolic ({dec.method})")
     elif results and len(agree) == len(results) and len(results) >= (claim.points if ev.symbols else 1):
         status, basis = Status.CONFIRMED, "numeric at points"
     else:

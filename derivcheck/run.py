@@ -70,11 +70,15 @@ def _note_compensation(links: list[Link], residuals: list) -> list[Link]:
     for i in range(len(links) - 1):
         r, s = residuals[i], residuals[i + 1]
         if links[i].status is Status.REFUTED and r is not None and s is not None \
-                and sp.expand(sp.Matrix([r]) + sp.Matrix([s])) == sp.zeros(1, 1):
+                and _vanishes(sp.expand(r + s)):
             note = (f"step {links[i + 1].index} has the opposite residual: the end result holds and "
                     f"the error is local to step {links[i].index}")
             out[i] = replace(links[i], evidence=links[i].evidence + (("note", note),))
     return out
+
+
+def _vanishes(expr) -> bool:
+    return expr.is_zero_matrix if isinstance(expr, sp.MatrixBase) else expr == 0
 
 
 def _combine_rungs(per_rung: list[list[Link]], ladder) -> list[Link]:

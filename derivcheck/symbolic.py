@@ -146,6 +146,11 @@ def _worker(entries, simplifiers, seed, conn):
         if _is_zero(out):
             conn.send(("zero", name, ""))
             return
+        const = next((i for i, e in enumerate(out) if e.is_Rational and e != 0), None)
+        if const is not None:                  # a nonzero rational constant: exactly nonzero
+            where = f" (entry {const})" if len(out) > 1 else ""
+            conn.send(("nonzero", name, f"{name} leaves the constant {out[const]}{where}", _text(out)))
+            return
         if name != "together" and (best is entries or _size(out) < _size(best)):
             best = out
             conn.send(("residual", name, _text(out)))

@@ -58,8 +58,11 @@ def resolvent(e1, e2, e3, e4):
             (a**3 - 4 * a * b + 8 * c) ** 2)
 
 
-def quartic_branch(e1, e2, e3, e4, u, s2=1, sy2=1, sy4=1, dps: int = 50):
-    """The four roots from resolvent root ``u`` (= w2^2) and the signs of w2, y2, y4."""
+def quartic_branch(e1, e2, e3, e4, u, s2=1, sy2=1, sy4=1, dps: int = 50, w4_by_sqrt=False):
+    """The four roots from resolvent root ``u`` (= w2^2) and the signs of w2, y2, y4.
+
+    ``w4_by_sqrt=True`` takes the pitfall route w4 = +sqrt(w3^2 - d), independent of w2, to
+    measure how often it fails."""
     with mp.workdps(dps + GUARD):
         a, b, c, d = (mp.mpmathify(v) for v in (e1, e2, e3, e4))
         w1 = a / 4
@@ -70,8 +73,8 @@ def quartic_branch(e1, e2, e3, e4, u, s2=1, sy2=1, sy4=1, dps: int = 50):
         else:
             w2 = s2 * mp.sqrt(u)
             A = a * b / 2 - c - a**3 / 8
-            w4 = A / (4 * w2) + 2 * w1 * w2                     # S7, linear in w2: no new root
             w3 = b / 2 - 2 * (w1**2 - w2**2)
+            w4 = mp.sqrt(w3**2 - d) if w4_by_sqrt else A / (4 * w2) + 2 * w1 * w2   # S7: linear
         y1, y3, z1, z3 = w1 + w2, w1 - w2, w3 + w4, w3 - w4
         y2, y4 = sy2 * mp.sqrt(y1**2 - z1), sy4 * mp.sqrt(y3**2 - z3)
         return [y1 + y2, y1 - y2, y3 + y4, y3 - y4]

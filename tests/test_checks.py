@@ -145,3 +145,11 @@ def test_dps_dependent_agreement_is_inconclusive_when_rungs_differ():
 def test_matrix_identity_entrywise():
     A = sp.Matrix(2, 2, sp.symbols("a0:4"))
     assert run_claim(make(lambda: identity((A * A).T, A.T * A.T))).status is Status.PROVED
+
+
+def test_matrix_chain_names_the_compensating_step():
+    M = lambda a: sp.Matrix([[a, 0], [0, 1]])
+    verdict = run_claim(make(lambda: chain(("a", M(x)), ("b", M(x + 1)), ("c", M(x)))))
+    assert verdict.status is Status.REFUTED and verdict.basis == "symbolic (expand)"
+    assert "expand leaves the constant 1 (entry 0)" in verdict.message
+    assert "local to step 2" in verdict.message
