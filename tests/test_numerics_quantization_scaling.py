@@ -1,0 +1,76 @@
+"""Zipf tails, the Poissonised sum and the Monte Carlo engine against closed forms (dps 15, 30, 100)."""
+import mpmath as mp
+import pytest
+
+from numerics import quantization_scaling as nq
+
+
+@pytest.mark.parametrize("dps", [15, 30, 100])
+def test_tail_at_gamma_one_is_pi2_over_6_minus_partial_sum(dps):
+    with mp.workdps(dps + 10):
+        ref = 1 - mp.fsum(mp.mpf(k) ** -2 for k in range(1, 51)) / (mp.pi**2 / 6)
+    with mp.workdps(dps):
+        assert abs(nq.tail_fraction(1, 50, dps) - ref) < abs(ref) * mp.mpf(10) ** -(dps - 3)
+
+
+@pytest.mark.parametrize("dps", [15, 30, 100])
+def test_tail_of_nothing_learned_is_one(dps):
+    assert nq.tail_fraction(0.4, 0, dps) == 1
+
+
+def test_tail_at_huge_n_matches_the_asymptotic_expansion():
+    with mp.workdps(40):
+        g, n = mp.mpf("0.4"), mp.mpf(10) ** 12
+        em = n**-g / g - n ** (-g - 1) / 2 + (g + 1) * n ** (-g - 2) / 12
+        assert abs(nq.tail_fraction(0.4, 10**12, 30) * mp.zeta(g + 1) / em - 1) < mp.mpf(10) ** -28
+
+
+def test_bad_parameters_are_named():
+    with pytest.raises(ValueError, match="gamma > 0"):
+        nq.tail_fraction(0, 10)
+    with pytest.raises(ValueError, match="integer"):
+        nq.tail_fraction(0.4, 2.5)
+    with pytest.raises(ValueError, match="s = gamma \\+ 1 > 1"):
+        nq.simulate_learned_quanta(0.0, 100, 1, 2, 0)
+    with pytest.raises(ValueError, match="D >= 0"):
+        nq.poisson_loss_fraction(0.4, -1, 1)
+
+
+def test_poisson_sum_does_not_depend_on_where_the_head_ends():
+    a = nq.poisson_loss_fraction(1, 50, 2, dps=30, head=200)
+    b = nq.poisson_loss_fraction(1, 50, 2, dps=30, head=1500)
+    assert abs(a - b) < abs(a) * mp.mpf(10) ** -27
+
+
+@pytest.mark.parametrize("D", [10**4, 10**12])
+def test_poisson_sum_equals_closed_form_at_large_D(D):
+    a, b = nq.poisson_loss_fraction(0.4, D, 3, dps=40), nq.poisson_closed_form(0.4, D, 3, dps=40)
+    assert abs(a / b - 1) < mp.mpf(10) ** -30
+
+
+def test_threshold_is_exact_at_its_edges():
+    for D in (10, 1234.5, 10**6, 10**11):
+        k = nq.threshold_n(0.4, D, 5)
+        with mp.workdps(40):
+            Z, s = mp.zeta(mp.mpf("1.4")), mp.mpf("1.4")
+            assert k == 0 or mp.mpf(D) * mp.mpf(k) ** -s / Z >= 5
+            assert mp.mpf(D) * mp.mpf(k + 1) ** -s / Z < 5
+
+
+def test_monte_carlo_is_reproducible_and_close_to_the_closed_form():
+    a = nq.simulate_learned_quanta(0.4, 20_000, 1, 5, seed=3)
+    b = nq.simulate_learned_quanta(0.4, 20_000, 1, 5, seed=3)
+    assert a == b
+    cf = float(nq.poisson_closed_form(0.4, 20_000, 1))
+    assert abs(a.value - cf) < 0.03 * cf
+
+
+def test_fit_slope_recovers_a_power_law():
+    xs = nq.log_integers(10, 10**6, 21)
+    slope, se = nq.fit_slope(xs, [3.0 * v**-0.7 for v in xs])
+    assert abs(slope + 0.7) < 1e-12 and se < 1e-10
+
+
+def test_finite_tail_vanishes_at_K():
+    assert nq.finite_tail(0.4, 100, 100) == 0
+    assert 0 < nq.finite_tail(0.4, 99, 100) < nq.tail_fraction(0.4, 99)
