@@ -439,7 +439,8 @@ def E11():
 # --- report sections ------------------------------------------------------------------------------
 
 def _f(x, k=6):
-    return mp.nstr(mp.mpf(x), k)
+    """``k`` digits of a number, without rounding an mpf to the current precision first."""
+    return mp.nstr(x if isinstance(x, (mp.mpf, mp.mpc)) else mp.mpf(x), k)
 
 
 def _plt():

@@ -422,7 +422,8 @@ def B12(dps):
 # --- report sections ------------------------------------------------------------------------------
 
 def _f(v, k=6):
-    return mp.nstr(mp.mpf(v), k)
+    """``k`` digits of a number, without rounding an mpf to the current precision first."""
+    return mp.nstr(v if isinstance(v, (mp.mpf, mp.mpc)) else mp.mpf(v), k)
 
 
 def _plt():

@@ -153,7 +153,13 @@ def _numeric_text(results, errors, ladder, wanted) -> str:
 
 
 def check_agreement(a: Agreement, index: int, label: str) -> Link:
-    """|obs - exp| <= atol + rtol*|exp| + k_sigma*error; too large an error decides nothing."""
+    """|obs - exp| <= atol + rtol*|exp| + k_sigma*error; too large an error decides nothing.
+    The comparison runs at the estimate's precision (plus guard digits), not at mpmath's default."""
+    with mp.workdps(max(15, a.estimate.dps or 15) + 5):
+        return _check_agreement(a, index, label)
+
+
+def _check_agreement(a: Agreement, index: int, label: str) -> Link:
     est = a.estimate
     obs, err = mp.mpmathify(est.value), mp.mpmathify(est.error or 0)
     exp_ = mp.mpmathify(a.expected)
