@@ -7,6 +7,7 @@ g = -(x_t - a x0)/b^2. With the 1/2 of Vincent and Hyvarinen every constant halv
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -83,25 +84,32 @@ def _log_resp(m: Mixture, x):
     return [l - lse for l in logs], lse                # log r_j, log p_t(x)
 
 
-def density(m: Mixture, x):
-    return mp.exp(_log_resp(m, x)[1])
-
-
-def score(m: Mixture, x):
-    """s*(x) = sum_j r_j (-(x - M_j)/V_j), responsibilities in log space."""
-    lr, _ = _log_resp(m, x)
-    return mp.fsum(mp.exp(l) * (-(x - M) / V) for l, M, V in zip(lr, m.M, m.V))
-
-
-def posterior(m: Mixture, x):
-    """(E[x0 | x_t = x], Var(x0 | x_t = x)) from the per-component Gaussian posteriors (A3)."""
-    lr, _ = _log_resp(m, x)
+@functools.lru_cache(maxsize=400_000)
+def _at(m: Mixture, x, prec: int):
+    """(p_t(x), s*(x), E[x0|x], Var(x0|x)) at one point. Quadratures of different integrands visit
+    the same nodes, so the mixture is evaluated once per node and precision."""
+    lr, lse = _log_resp(m, x)
     r = [mp.exp(l) for l in lr]
+    star = mp.fsum(ri * (-(x - M) / V) for ri, M, V in zip(r, m.M, m.V))
     means = [mu + m.a * s2 / V * (x - M) for mu, s2, V, M in zip(m.mu, m.s2, m.V, m.M)]
     varis = [s2 * m.b**2 / V for s2, V in zip(m.s2, m.V)]
     mean = mp.fsum(ri * mi for ri, mi in zip(r, means))
     second = mp.fsum(ri * (vi + mi**2) for ri, vi, mi in zip(r, varis, means))
-    return mean, second - mean**2
+    return mp.exp(lse), star, mean, second - mean**2
+
+
+def density(m: Mixture, x):
+    return _at(m, x, mp.mp.prec)[0]
+
+
+def score(m: Mixture, x):
+    """s*(x) = sum_j r_j (-(x - M_j)/V_j), responsibilities in log space."""
+    return _at(m, x, mp.mp.prec)[1]
+
+
+def posterior(m: Mixture, x):
+    """(E[x0 | x_t = x], Var(x0 | x_t = x)) from the per-component Gaussian posteriors (A3)."""
+    return _at(m, x, mp.mp.prec)[2:]
 
 
 def breakpoints(m: Mixture):
