@@ -1,0 +1,74 @@
+"""The Adam-lens engines: the step angle (dps 15, 30, 100), the N5 chain and exact Newton steps as
+hypothesis properties, the AR(1) model, Gauss-Hermite moments, Adam's scale invariance."""
+from fractions import Fraction
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, strategies as st
+
+from numerics import adam_newton as na
+
+
+@pytest.mark.parametrize("dps", [15, 30, 100])
+def test_angle_against_a_direct_formula(dps):
+    ang = na.adam_newton_angle([[2, 1], [1, 3]], [1, 1], dps=dps)
+    with mp.workdps(dps + 10):
+        newton = [-(3 - 1) / mp.mpf(5), -(2 - 1) / mp.mpf(5)]          # -H^-1 g with det 5
+        adam = [-1 / mp.sqrt(5), -1 / mp.sqrt(10)]
+        cos = (newton[0] * adam[0] + newton[1] * adam[1]) / (mp.norm(newton) * mp.norm(adam))
+        assert abs(ang - mp.degrees(mp.acos(cos))) < mp.mpf(10) ** -(dps - 3)
+
+
+def test_angle_is_zero_for_diagonal_and_errors_are_clear():
+    assert na.adam_newton_angle([[2, 0, 0], [0, 5, 0], [0, 0, 1]], [1, -2, 3]) == 0
+    for H, g, match in (([[1, 2], [3, 1]], [1, 0], "symmetric"), ([[1, 2], [2, 1]], [1, 0], "positive definite"),
+                        ([[1, 0], [0, 1]], [0, 0], "g = 0"), ([[1, 0], [0, 1]], [1, 2, 3], "entries")):
+        with pytest.raises(ValueError, match=match):
+            na.adam_newton_angle(H, g)
+
+
+small = st.integers(-5, 5)
+
+
+@given(st.integers(2, 4).flatmap(lambda n: st.lists(st.lists(small, min_size=n, max_size=n), min_size=n, max_size=n)))
+def test_row_norm_chain(rows):
+    A = np.array(rows, dtype=float)
+    H = np.triu(A) + np.triu(A, 1).T
+    row, absH, diag = np.linalg.norm(H, axis=1), np.diag(na.abs_matrix(H)), np.abs(np.diag(H))
+    slack = 1e-12 * np.maximum(row, 1)
+    assert np.all(row >= absH - slack) and np.all(absH >= diag - slack)
+
+
+@given(st.integers(2, 4).flatmap(lambda n: st.tuples(
+    st.lists(st.lists(small, min_size=n, max_size=n), min_size=n, max_size=n),
+    st.lists(small, min_size=n, max_size=n), st.lists(small, min_size=n, max_size=n))))
+def test_newton_step_is_exact_on_quadratics(data):
+    rows, th0, star = data
+    A = sp.Matrix(rows)
+    H = A * A.T + sp.eye(len(rows))
+    g = H * (sp.Matrix(th0) - sp.Matrix(star))
+    assert sp.Matrix(th0) - H.LUsolve(g) == sp.Matrix(star)
+
+
+def test_ar1_matches_the_stationary_formulas():
+    var, eg2 = na.sgd_ar1(0.5, 1.0, 2.0, 400_000, 3)
+    assert abs(var.value - 0.5 * 2 / (2 - 0.5)) < 4 * var.error
+    assert abs(eg2.value - (0.5 * 2 / 1.5 + 2)) < 4 * eg2.error
+
+
+def test_gauss_hermite_is_exact_for_the_quadratic_part():
+    E = na.gauss_hermite_ggT([[0.0, 0.0], [0.0, 0.0]], 1e-3)       # tanh only: E tanh(d)^2 / s^2 ~ 1
+    assert abs(E[0, 0] - 1) < 1e-5 and abs(E[0, 1]) < 1e-12
+
+
+def test_adam_is_scale_invariant_on_a_separable_quadratic():
+    out = na.run_adam([np.diag([1.0, 8.0, 64.0])], np.ones(3), 3000, lr=1e-2, window=(2000, 3000))
+    th = out["theta"][:, 0]
+    assert np.allclose(th[:, 0], th[:, 1], rtol=1e-9, atol=1e-14) and np.allclose(th[:, 0], th[:, 2], rtol=1e-9, atol=1e-14)
+
+
+def test_rmsprop_in_mpmath_does_not_underflow():
+    traj = na.rmsprop_mp(10.0, 1.0, 6000, 1e-3, 0.999)
+    assert all(v != 0 for v in traj) and min(abs(v) for v in traj) < mp.mpf(10) ** -20
