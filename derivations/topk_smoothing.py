@@ -1,0 +1,961 @@
+r"""Smooth approximations of Top-k: GradTopK and the threshold constructions
+
+Article: Su Jianlin (苏剑林), 《Softmax后传：寻找Top-K的光滑近似》 ("Softmax, continued: looking for a smooth approximation of Top-k"), 2024-09-19, https://kexue.fm/archives/10373
+
+The Top-k indicator $\mathcal T_k$ is replaced by a smooth map into $\{p\in[0,1]^n:\sum p_i=k\}$
+that should preserve order, ignore shifts and tend to $\mathcal T_k$ as $\tau\to0$ (applied to
+$x/\tau$). **GradTopK** is the gradient of $\log e_k(e^x)$, computed by a recursion; **ThreTopK** is
+$f(x-\lambda)$ with $\sum f=k$, in closed form for $f=\min(1,e^z)$ (ThreExp) and the two-piece
+$f_s$ (ThreSmooth), by root finding for $f=\sigma$ (ThreSig). Exact identities are proved
+symbolically for $n\le6$; rates are confirmed by ratios at adaptive precision; the article's
+false statements (Su's 2019 iteration stays in $[0,1]$ and keeps the order; $f_s$ is smooth;
+ThreSmooth at $k=1$ is softmax) and the bugs of its code listings are expected-REFUTED claims
+with their counterexamples. Standard input $x_H=(0.3,-1.2,2.5,0.8,1.9,-0.4)$, $k=3$
+(boundary gap $\delta=0.5$). The implementations follow the formulas of the text, not the
+listings, which are modelled separately here.
+"""
+import functools
+import itertools
+import math
+
+import mpmath as mp
+import numpy as np
+import sympy as sp
+
+from derivcheck import Estimate, agrees, chain, claim, identity, section
+from numerics import topk_smoothing as nt
+
+XH = (0.3, -1.2, 2.5, 0.8, 1.9, -0.4)
+K_H, DELTA = 3, 0.5
+TOP_H = tuple(1 if i in (2, 4, 3) else 0 for i in range(6))          # T_3(x_H): 2.5, 1.9, 0.8
+TAUS = (0.1, 0.05, 0.02, 0.01)
+SEED = 20240919
+CONSTRUCTIONS = {"GradTopK": nt.grad_topk, "ThreExp": nt.exp_topk, "ThreSig": nt.sigmoid_topk,
+                 "ThreSmooth": nt.smooth_topk}
+
+
+def e_sym(ys, k):
+    """e_k(ys) by enumerating k-subsets."""
+    return sp.Add(*[sp.Mul(*c) for c in itertools.combinations(ys, k)]) if k >= 0 else sp.Integer(0)
+
+
+def Zki(ys, k, i):
+    """Z_{k,i}: the k-subsets containing i."""
+    return ys[i] * e_sym([y for j, y in enumerate(ys) if j != i], k - 1)
+
+
+# --- B1-B5: GradTopK, exactly -------------------------------------------------------------------
+
+@claim("B1", r"top-$k$ sum $=\max_{|S|=k}\sum_{i\in S}x_i$ (enumeration on seeded integer vectors, $n\le7$)")
+def B1():
+    rng = np.random.default_rng(SEED)
+    out = []
+    for t in range(6):
+        n = int(rng.integers(3, 8))
+        k = int(rng.integers(1, n))
+        x = [int(v) for v in rng.integers(-9, 10, n)]
+        out.append(identity(sum(sorted(x, reverse=True)[:k]),
+                            max(sum(c) for c in itertools.combinations(x, k)), f"x = {x}, k = {k}"))
+    return out
+
+
+@claim("B2", r"$Z_k=\sum_{|S|=k}e^{\sum_Sx_i}=e_k(y)$, $y=e^x$, $Z_{k,i}=y_ie_{k-1}(y_{-i})$ and $[\mathcal{ST}_k]_i=\partial\log Z_k/\partial x_i=Z_{k,i}/Z_k$ ($n=4$, every $k$; $n=6$, $k=3$)")
+def B2():
+    out = []
+    for n, ks in ((4, (1, 2, 3)), (6, (3,))):
+        xs = sp.symbols(f"x1:{n + 1}", real=True)
+        ys = [sp.exp(v) for v in xs]
+        for k in ks:
+            Z = sp.Add(*[sp.exp(sum(c)) for c in itertools.combinations(xs, k)])
+            out.append(identity(sp.expand(Z), e_sym(ys, k), f"n = {n}, k = {k}: Z_k = e_k(e^x)"))
+            out.append(identity(sp.diff(sp.log(e_sym(ys, k)), xs[0]), Zki(ys, k, 0) / e_sym(ys, k),
+                                f"n = {n}, k = {k}: d log Z_k / d x_1 = Z_k1 / Z_k"))
+    return out
+
+
+@claim("B3", r"the article's recursion $Z_{k,i}=y_i(Z_{k-1}-Z_{k-1,i})$, $\sum_iZ_{k,i}=kZ_k$, $Z_{1,i}=y_i$ (symbolic $y_1..y_n$, every $n\le6$ and $k\le n$)")
+def B3():
+    out = []
+    for n in range(2, 7):
+        ys = sp.symbols(f"y1:{n + 1}", positive=True)
+        for k in range(1, n + 1):
+            rec = [sp.expand(Zki(ys, k, i) - ys[i] * (e_sym(ys, k - 1) - (Zki(ys, k - 1, i) if k > 1 else 0)))
+                   for i in range(n)]
+            out.append(identity(sp.Matrix(rec), sp.zeros(n, 1), f"n = {n}, k = {k}: recursion"))
+            out.append(identity(sp.expand(sum(Zki(ys, k, i) for i in range(n))), k * e_sym(ys, k),
+                                f"n = {n}, k = {k}: sum_i Z_ki = k Z_k"))
+    return out
+
+
+@claim("B4", r"GradTopK sums to $k$ exactly, is softmax at $k=1$, is shift invariant ($Z_{k,\cdot}(x+c)=e^{kc}Z_{k,\cdot}(x)$) and permutation equivariant ($n=5$, every $k$)")
+def B4():
+    n = 5
+    ys = sp.symbols(f"y1:{n + 1}", positive=True)
+    c = sp.Symbol("c", positive=True)                       # c = e^shift
+    out = [identity(Zki(ys, 1, 0) / e_sym(ys, 1), ys[0] / sum(ys), "k = 1: softmax")]
+    swap = {ys[0]: ys[1], ys[1]: ys[0]}
+    for k in range(1, n):
+        p = [Zki(ys, k, i) / e_sym(ys, k) for i in range(n)]
+        out.append(identity(sum(p), k, f"k = {k}: sum = k"))
+        out.append(identity(sp.expand(Zki([c * y for y in ys], k, 0)), sp.expand(c**k * Zki(ys, k, 0)),
+                            f"k = {k}: e^(kc) scaling"))
+        out.append(identity(p[0].xreplace(swap), p[1], f"k = {k}: swapping x1, x2 swaps p1, p2"))
+    return out
+
+
+@claim("B5", r"$p_i-p_j=(y_i-y_j)\,e_{k-1}(y_{-\{i,j\}})/e_k(y)$, so $\mathrm{sign}(p_i-p_j)=\mathrm{sign}(x_i-x_j)$ for $k\le n-1$ ($n=5$, every $k$)")
+def B5():
+    n = 5
+    ys = sp.symbols(f"y1:{n + 1}", positive=True)
+    out = []
+    for k in range(1, n):
+        lhs = (Zki(ys, k, 0) - Zki(ys, k, 1)) / e_sym(ys, k)
+        out.append(identity(lhs, (ys[0] - ys[1]) * e_sym(ys[2:], k - 1) / e_sym(ys, k), f"k = {k}"))
+    return out
+
+
+def _sample(count, seed=SEED, lo=-5, hi=5):
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        n = int(rng.integers(2, 9))
+        k = int(rng.integers(1, n))
+        yield rng.uniform(lo, hi, n), k
+
+
+@claim("B6", r"$0\le\tau\log Z_k(x/\tau)-\text{top-}k(x)\le\tau\log\binom nk$ (200 seeded inputs, $\tau\in\{1,0.1\}$, 30 digits)",
+       tag="numeric", dps=(30,))
+def B6():
+    bad = 0
+    for x, k in _sample(100):
+        top = sum(sorted(x, reverse=True)[:k])
+        for tau in (1, 0.1):
+            gap = tau * nt.log_ek(list(x), k, tau, 30) - top
+            bad += not (-mp.mpf(10) ** -25 <= gap <= tau * mp.log(math.comb(len(x), k)) + mp.mpf(10) ** -25)
+    return agrees(Estimate(bad, 0, "violations among 200 evaluations", 30, 200, SEED), 0, label="bound")
+
+
+@claim("B2-dp", r"GradTopK three ways at 50 digits agree to $10^{-30}$: subset enumeration, the article's recursion (log form, with subtraction) and the subtraction-free DP ($n\le8$, every $k$, $x$ uniform on $[-5,5]$); on $x_H/0.5$ to $10^{-40}$",
+       tag="numeric", dps=(50,))
+def B2_dp():
+    worst = mp.mpf(0)
+    rng = np.random.default_rng(SEED + 2)
+    cases = [(list(XH), 3, 0.5)] + [(list(rng.uniform(-5, 5, n)), k, 1) for n in (3, 5, 8) for k in range(1, n)]
+    with mp.workdps(50):
+        for x, k, tau in cases:
+            z = [nt._mpf(v) / nt._mpf(tau) for v in x]
+            brute = _enumerate(z, k)
+            rec = _recursion_mp(z, k)
+            dp = nt.grad_topk(x, k, tau, dps=50)
+            w = max(max(abs(a - b), abs(a - c)) for a, b, c in zip(brute, rec, dp))
+            if (x, k, tau) == cases[0]:
+                first = w
+            worst = max(worst, w)
+        return [agrees(Estimate(first, 0, "max difference of the three routes", 50), 0, atol=mp.mpf(10) ** -40,
+                       label="x_H / 0.5, k = 3"),
+                agrees(Estimate(worst, 0, f"max difference over {len(cases)} cases", 50), 0, atol=mp.mpf(10) ** -30,
+                       label="random inputs")]
+
+
+def _enumerate(z, k):
+    n = len(z)
+    subs = list(itertools.combinations(range(n), k))
+    w = [mp.exp(mp.fsum(z[i] for i in S)) for S in subs]
+    tot = mp.fsum(w)
+    return [mp.fsum(wi for wi, S in zip(w, subs) if i in S) / tot for i in range(n)]
+
+
+def _recursion_mp(z, k):
+    """The article's log-form recursion: log Z_{k,i} = z_i + log(e^{log Z_{k-1}} - e^{log Z_{k-1,i}})."""
+    logZi = list(z)
+    logZ = mp.log(mp.fsum(mp.exp(v) for v in logZi))
+    for kk in range(2, k + 1):
+        logZi = [zi + mp.log(mp.exp(logZ) - mp.exp(li)) for zi, li in zip(z, logZi)]
+        logZ = mp.log(mp.fsum(mp.exp(v) for v in logZi)) - mp.log(kk)
+    return [mp.exp(li - logZ) for li in logZi]
+
+
+# --- rates (B7, B12, B13, B14) --------------------------------------------------------------------
+
+RATE = {"GradTopK": (1.0, 1.0), "ThreExp": (1.0, 1.0), "ThreSig": (0.5, 1.0), "ThreSmooth": (0.5, 0.5)}
+
+
+@functools.lru_cache(maxsize=None)
+def rate_rows(name):
+    """(tau, dps, err_inf, rho) with rho = err / e^{-c delta/tau}, c = 1 or 1/2, at adaptive dps."""
+    c, _ = RATE[name]
+    rows = []
+    for tau in TAUS:
+        dps = nt.adaptive_dps(DELTA, tau)
+        with mp.workdps(dps):
+            p = CONSTRUCTIONS[name](list(XH), K_H, tau, dps=dps)
+            err = max(abs(pi - ti) for pi, ti in zip(p, TOP_H))
+            rows.append((tau, dps, err, err / mp.exp(-c * nt._mpf(DELTA) / nt._mpf(tau))))
+    return rows
+
+
+def _rate_claim(name):
+    c, limit = RATE[name]
+    rows = rate_rows(name)
+    rhos = [r[3] for r in rows]
+    mono = all(a < b for a, b in zip(rhos, rhos[1:])) or all(a > b for a, b in zip(rhos, rhos[1:]))
+    slope = float(np.polyfit([1 / t for t in TAUS], [float(mp.log(r[2])) for r in rows], 1)[0])
+    dps = rows[-1][1]
+    return [agrees(Estimate(int(mono), 0, "rho over tau = 0.1, 0.05, 0.02, 0.01: " +
+                            ", ".join(mp.nstr(r, 10) for r in rhos)), 1, label="rho monotone in tau"),
+            agrees(Estimate(rhos[-1], 0, f"rho at tau = 0.01 ({dps} digits)", dps), limit, atol=mp.mpf(10) ** -6,
+                   label=f"rho(0.01) within 1e-6 of {limit}"),
+            agrees(Estimate(slope, 0, "least-squares slope of ln err against 1/tau"), -c * DELTA,
+                   rtol=0.01, label=f"slope -{c:g} delta")]
+
+
+@claim("B7", r"GradTopK: $\|\mathcal{ST}_3(x_H/\tau)-\mathcal T_3(x_H)\|_\infty=e^{-\delta/\tau}(1+o(1))$: the ratio tends to 1 monotonically, and $\ln\mathrm{err}$ has slope $-\delta$ in $1/\tau$",
+       tag="asymptotic", dps=(60,))
+def B7():
+    return _rate_claim("GradTopK")
+
+
+@claim("B12-rate", r"ThreExp: error $e^{-\delta/\tau}(1+o(1))$ on $x_H$, $k=3$", tag="asymptotic", dps=(60,))
+def B12_rate():
+    return _rate_claim("ThreExp")
+
+
+@claim("B13", r"ThreSig: error $e^{-\delta/(2\tau)}(1+o(1))$ on $x_H$, $k=3$: half the exponent of GradTopK", tag="asymptotic",
+       dps=(60,))
+def B13():
+    return _rate_claim("ThreSig")
+
+
+@claim("B14-rate", r"ThreSmooth: error $\tfrac12e^{-\delta/(2\tau)}(1+o(1))$ on $x_H$, $k=3$", tag="asymptotic", dps=(60,))
+def B14_rate():
+    return _rate_claim("ThreSmooth")
+
+
+# --- the two iterations the article sets aside (B8, B9) ------------------------------------------
+
+def su2019(x, k, tau=1, dps=50):
+    """Su's 2019 soft-k-max: x <- x - min x; p <- p + softmax((1 - p) x), k times."""
+    with mp.workdps(dps):
+        z = [nt._mpf(v) / nt._mpf(tau) for v in x]
+        lo = min(z)
+        z = [v - lo for v in z]
+        p = [mp.mpf(0)] * len(z)
+        for _ in range(k):
+            y = [(1 - pi) * zi for pi, zi in zip(p, z)]
+            m = max(y)
+            e = [mp.exp(v - m) for v in y]
+            s = mp.fsum(e)
+            p = [pi + ei / s for pi, ei in zip(p, e)]
+        return p
+
+
+def weighted_softmax_iter(x, k, tau, dps=None):
+    """p <- p + softmax(z; 1 - p), k times (stats.stackexchange 454788); float64 when dps is None."""
+    if dps is None:
+        z = np.asarray(x, dtype=float) / tau
+        p = np.zeros_like(z)
+        for _ in range(k):
+            with np.errstate(divide="ignore"):
+                lw = np.log(np.maximum(1 - p, 0.0)) + z
+            lw -= lw.max()
+            w = np.exp(lw)
+            p = p + w / w.sum()
+        return p
+    with mp.workdps(dps):
+        z = [nt._mpf(v) / nt._mpf(tau) for v in x]
+        p = [mp.mpf(0)] * len(z)
+        for _ in range(k):
+            w = [(1 - pi) * mp.exp(zi - max(z)) for pi, zi in zip(p, z)]
+            s = mp.fsum(w)
+            p = [pi + wi / s for pi, wi in zip(p, w)]
+        return p
+
+
+@claim("B8", r"Su's 2019 iteration keeps $p\in[0,1]$: for $x=(0,1,2)$, $k=2$, $\tau=1$ no entry exceeds 1",
+       tag="exact", expected="REFUTED", dps=(50,),
+       why=r"the article only says $p\in[0,1]$ is hard to prove; it is false: the entry of the largest input is 1.0496 (and the sum is still exactly $k$)")
+def B8():
+    p = su2019([0, 1, 2], 2)
+    with mp.workdps(50):
+        return [agrees(Estimate(mp.fsum(p), 0, "sum of the output", 50), 2, atol=mp.mpf(10) ** -40, label="sum = k"),
+                agrees(Estimate(max(0, max(p) - 1), 0, f"largest entry {mp.nstr(max(p), 12)}, excess over 1", 50), 0,
+                       atol=mp.mpf(10) ** -40, label="no entry above 1")]
+
+
+@claim("B8-order", r"Su's 2019 iteration preserves the order: for $x=(0,11,12)$, $k=2$, the entry of 12 is at least that of 11",
+       tag="exact", expected="REFUTED", dps=(50,),
+       why="the iteration reverses the order here: the entry of the input 11 exceeds 1 and exceeds the entry of 12")
+def B8_order():
+    p = su2019([0, 11, 12], 2)
+    with mp.workdps(50):
+        return agrees(Estimate(max(0, p[1] - p[2]), 0, f"p = ({', '.join(mp.nstr(v, 10) for v in p)}): p(11) - p(12)", 50),
+                      0, atol=mp.mpf(10) ** -40, label="order kept")
+
+
+@functools.lru_cache(maxsize=None)
+def su_sample(count=3000):
+    """(non-monotone, above 1, largest entry) over the random sample of the spec."""
+    rng = np.random.default_rng(SEED)
+    nonmono = above = 0
+    big = mp.mpf(0)
+    for _ in range(count):
+        n = int(rng.integers(2, 9))
+        k = int(rng.integers(1, n))
+        x = rng.uniform(-5, 5, n)
+        p = su2019(list(x), k, 1, dps=20)
+        order = np.argsort(x)
+        ps = [p[i] for i in order]
+        nonmono += any(b < a for a, b in zip(ps, ps[1:]))
+        above += max(p) > 1
+        big = max(big, max(p))
+    return nonmono, above, big, count
+
+
+B9_X, B9_TAU = (3, 2, 1, 4), 0.02
+
+
+@claim("B9", r"weighted-softmax iteration, $k=2$: as $\tau\to0$ the output tends to $(1.5,0.5,0,\dots)$ on (largest, second, rest), not to $\mathcal T_2$ ($x=(3,2,1,4)$, $\tau=0.02$, adaptive dps)",
+       tag="asymptotic", dps=(60,))
+def B9():
+    dps = max(60, nt.adaptive_dps(1, B9_TAU))
+    p = weighted_softmax_iter(B9_X, 2, B9_TAU, dps)
+    with mp.workdps(dps):
+        return [agrees(Estimate(p[3], 0, "entry of the largest input", dps), 1.5, atol=mp.mpf(10) ** -15, label="largest: 1.5"),
+                agrees(Estimate(p[0], 0, "entry of the second largest", dps), 0.5, atol=mp.mpf(10) ** -15, label="second: 0.5"),
+                agrees(Estimate(max(p[1], p[2]), 0, "largest of the others", dps), 0, atol=mp.mpf(10) ** -15, label="rest: 0")]
+
+
+@claim("B9-float64", r"the float64 weighted-softmax iteration's output at $\tau=0.02$ ($\mathcal T_2$ within $10^{-12}$) is its true limit",
+       tag="numeric", expected="REFUTED", dps=(60,),
+       why=r"$1-p_{\max}\sim e^{-(x_{(1)}-x_{(2)})/\tau}=e^{-50}$ rounds to 0 in float64, so float64 shows $\mathcal T_2$; at adaptive precision the entries are 1.5 and 0.5")
+def B9_float64():
+    p64 = weighted_softmax_iter(B9_X, 2, B9_TAU)
+    dps = max(60, nt.adaptive_dps(1, B9_TAU))
+    ref = weighted_softmax_iter(B9_X, 2, B9_TAU, dps)
+    with mp.workdps(dps):
+        return [agrees(Estimate(float(np.max(np.abs(p64 - np.array([0, 0, 0, 1]) - np.array([1, 0, 0, 0])))), 0,
+                                "float64 against T_2"), 0, atol=1e-12, label="float64 shows T_2"),
+                agrees(Estimate(float(p64[3]), 0, "float64 entry of the largest input"), ref[3], atol=mp.mpf(10) ** -6,
+                       label="float64 against the adaptive-precision value")]
+
+
+# --- ThreTopK with a general f (B10, B11), the closed forms (B12, B14), f_s (B15, B16), sg (B17) -----
+
+@claim("B10", r"implicit gradient of $\sum_if(x_i-\lambda)=k$: $\partial\lambda/\partial x_j=f'(z_j)/\sum_if'(z_i)$, summing to 1; the Jacobian $f'(z_i)\delta_{ij}-f'(z_i)f'(z_j)/\sum_lf'(z_l)$ is symmetric with zero row sums (undefined $f$, $n=3$)")
+def B10():
+    xs = sp.symbols("x1:4", real=True)
+    lam = sp.Symbol("lambda", real=True)
+    f = sp.Function("f")
+    fp = [sp.Symbol(f"d{i + 1}", positive=True) for i in range(3)]       # f'(z_i)
+    F = sum(f(xi - lam) for xi in xs)
+    sub = {sp.diff(f(xi - lam), xi): fp[i] for i, xi in enumerate(xs)}
+    dF_dx = [sp.diff(F, xi).subs(sub) for xi in xs]
+    dF_dl = sp.diff(F, lam).subs({sp.diff(f(xi - lam), lam): -fp[i] for i, xi in enumerate(xs)})
+    grad = [-g / dF_dl for g in dF_dx]                                     # implicit function theorem
+    S = sum(fp)
+    J = sp.Matrix(3, 3, lambda i, j: fp[i] * (1 if i == j else 0) - fp[i] * fp[j] / S)
+    return [identity(sp.Matrix(grad), sp.Matrix([d / S for d in fp]), "d lambda / d x_j"),
+            identity(sum(grad), 1, "sum_j d lambda / d x_j = 1"),
+            identity(J - J.T, sp.zeros(3, 3), "J symmetric"),
+            identity(J * sp.ones(3, 1), sp.zeros(3, 1), "rows sum to 0")]
+
+
+H_FD = mp.mpf(10) ** -20
+
+
+def fd_jacobian(fn, x, k, tau, dps=50):
+    with mp.workdps(dps):
+        x = [nt._mpf(v) for v in x]
+        cols = []
+        for j in range(len(x)):
+            xp, xm = list(x), list(x)
+            xp[j] += H_FD
+            xm[j] -= H_FD
+            a, b = fn(xp, k, tau, dps=dps), fn(xm, k, tau, dps=dps)
+            cols.append([(u - v) / (2 * H_FD) for u, v in zip(a, b)])
+        return mp.matrix(cols).T
+
+
+def threshold_jacobian(name, x, k, tau, dps=50):
+    """The B10 formula for ThreTopK (1/tau for the temperature)."""
+    with mp.workdps(dps + 10):
+        z = [nt._mpf(v) / nt._mpf(tau) for v in x]
+        if name == "ThreSig":
+            lam = nt.sigmoid_threshold(z, k, dps)
+            fp = [(1 / (1 + mp.exp(lam - v))) * (1 - 1 / (1 + mp.exp(lam - v))) for v in z]
+        elif name == "ThreSmooth":
+            lam = nt.smooth_threshold(z, k, dps)
+            fp = [mp.exp(-abs(v - lam)) / 2 for v in z]
+        else:
+            lam = nt.exp_threshold(z, k, dps)
+            fp = [mp.exp(v - lam) if v < lam else mp.mpf(0) for v in z]
+        S = mp.fsum(fp)
+        n = len(z)
+        return mp.matrix([[(fp[i] * (i == j) - fp[i] * fp[j] / S) / nt._mpf(tau) for j in range(n)] for i in range(n)])
+
+
+@claim("B10-fd", r"the B10 Jacobian against central differences ($h=10^{-20}$, 50 digits) within $10^{-25}$: ThreSig and ThreSmooth on $x_H$ ($k=3$, $\tau=0.5$), ThreExp at a point away from saturation; each symmetric, PSD, rows summing to 0",
+       tag="numeric", dps=(50,))
+def B10_fd():
+    out = []
+    x_exp = (0.3, -1.2, 0.5, 0.8, 0.1, -0.4)                 # k = 3, no entry saturated at tau = 2
+    for name, x, tau in (("ThreSig", XH, 0.5), ("ThreSmooth", XH, 0.5), ("ThreExp", x_exp, 2)):
+        with mp.workdps(50):
+            J = threshold_jacobian(name, x, K_H, tau)
+            F = fd_jacobian(CONSTRUCTIONS[name], x, K_H, tau)
+            diff = max(abs(J[i, j] - F[i, j]) for i in range(6) for j in range(6))
+            asym = max(abs(J[i, j] - J[j, i]) for i in range(6) for j in range(6))
+            rows = max(abs(mp.fsum(J[i, j] for j in range(6))) for i in range(6))
+            eig = min(mp.eigsy(J)[0])
+            out.append(agrees(Estimate(diff, 0, "max |analytic - finite difference|", 50), 0, atol=mp.mpf(10) ** -25,
+                              label=f"{name}: Jacobian"))
+            out.append(agrees(Estimate(max(asym, rows, max(-eig, 0)), 0, "asymmetry, row sums, negative eigenvalue", 50),
+                              0, atol=mp.mpf(10) ** -40, label=f"{name}: symmetric PSD, zero row sums"))
+    return out
+
+
+@claim("B11", r"the bisection bracket: $F(x_{\min}-\sigma^{-1}(k/n))\ge k\ge F(x_{\max}-\sigma^{-1}(k/n))$ for $F(\lambda)=\sum\sigma(x_i-\lambda)$ (500 seeded inputs, 30 digits)",
+       tag="exact", dps=(30,))
+def B11():
+    bad = 0
+    with mp.workdps(30):
+        for x, k in _sample(500, SEED + 11, -20, 20):
+            z = [mp.mpf(float(v)) for v in x]
+            c = mp.log(mp.mpf(k) / (len(z) - k))
+            F = lambda lam: mp.fsum(1 / (1 + mp.exp(lam - v)) for v in z)
+            bad += not (F(min(z) - c) >= k >= F(max(z) - c))
+    return agrees(Estimate(bad, 0, "violations among 500 inputs", 30, 500, SEED + 11), 0, label="bracket")
+
+
+@claim("B12", r"ThreExp at $k=1$: the $m=0$ branch $\lambda=\mathrm{LSE}(x)\ge x_{\max}$ is always valid and $e^{x_i-\lambda}$ is softmax ($n=4$)")
+def B12():
+    xs = sp.symbols("x1:5", real=True)
+    lse = sp.log(sum(sp.exp(v) for v in xs))
+    return [identity(sp.exp(xs[0] - lse), sp.exp(xs[0]) / sum(sp.exp(v) for v in xs), "e^(x1 - LSE) = softmax_1"),
+            identity(sp.expand_log(lse - xs[0], force=True),
+                     sp.log(1 + sum(sp.exp(v - xs[0]) for v in xs[1:])), "LSE - x1 = log(1 + ...) >= 0")]
+
+
+@claim("B12-weak", r"ThreExp is strictly monotone: on $x=(10,9,0,0)$, $k=3$, $\tau=1$ the entries of 10 and 9 differ",
+       tag="model", expected="REFUTED", dps=(30,),
+       why="saturated entries tie at exactly 1, so only weak monotonicity holds (entries lie in (0,1], not (0,1))")
+def B12_weak():
+    p = nt.exp_topk([10, 9, 0, 0], 3, 1, dps=30)
+    with mp.workdps(30):
+        return agrees(Estimate(int(p[0] > p[1]), 0, f"p = ({', '.join(mp.nstr(v, 8) for v in p)})", 30), 1,
+                      label="p(10) > p(9)")
+
+
+A_, B_, u_, c_ = sp.symbols("A B u c", positive=True)
+
+
+@claim("B14", r"ThreSmooth: with $m$ entries above $\lambda$, $\sum f_s=k$ is $\tfrac12A_mu^2+(k-m)u-\tfrac12B_m=0$ in $u=e^\lambda$, solved by $u=B_m/(\sqrt{(k-m)^2+A_mB_m}+(k-m))$; $m=0$: $\lambda=\log B_0-\log2k$; the missing $m=n$ branch: $\lambda=\log(2(n-k))-\log A_n$")
+def B14():
+    km = sp.Symbol("d", real=True)                           # k - m
+    root = B_ / (sp.sqrt(km**2 + A_ * B_) + km)
+    n_, k_ = sp.symbols("n k", positive=True)
+    lam = sp.Symbol("lambda", real=True)
+    return [identity(sp.expand(A_ * root**2 / 2 + km * root - B_ / 2).simplify(), 0, "the root solves the quadratic"),
+            identity(B_ * sp.exp(-(sp.log(B_) - sp.log(2 * k_))) / 2, k_, "m = 0: sum e^(x - lambda)/2 = k"),
+            identity(n_ - A_ * sp.exp(sp.log(2 * (n_ - k_)) - sp.log(A_)) / 2, k_, "m = n: sum (1 - e^(lambda - x)/2) = k")]
+
+
+@claim("B14-branch", r"the published ThreSmooth listing (branches $m=0..n-1$ only) returns a value for every input",
+       tag="exact", expected="REFUTED", dps=(30,),
+       why=r"it omits the branch $m=n$ ($\lambda<x_{\min}$): $x=(0,0.1,0.2)$, $k=2$ returns nothing; this happens only for $k>n/2$, as the author says in the comments")
+def B14_branch():
+    got = listing_smooth([0, 0.1, 0.2], 2)
+    return agrees(Estimate(int(got is None), 0, "listing returned nothing" if got is None else "listing returned a vector"),
+                  0, label="x = (0, 0.1, 0.2), k = 2")
+
+
+zz = sp.Symbol("z", real=True)
+f_pos, f_neg = 1 - sp.exp(-zz) / 2, sp.exp(zz) / 2
+
+
+@claim("B15", r"$f_s$ is $C^1$: $f_s(0^\pm)=\tfrac12$ and $f_s'(0^\pm)=\tfrac12$")
+def B15():
+    return [identity(f_pos.subs(zz, 0), f_neg.subs(zz, 0), "f_s(0+) = f_s(0-)"),
+            identity(sp.diff(f_pos, zz).subs(zz, 0), sp.diff(f_neg, zz).subs(zz, 0), "f_s'(0+) = f_s'(0-)")]
+
+
+@claim("B15-smooth", r"the article: $f_s$ is smooth everywhere, so $f_s''(0^+)=f_s''(0^-)$",
+       tag="exact", expected="REFUTED",
+       why=r"$f_s''(0^+)=-\tfrac12$ and $f_s''(0^-)=+\tfrac12$: $f_s$ is only $C^1$, and the Jacobian of ThreSmooth has a kink where some $x_i=\lambda$")
+def B15_smooth():
+    return identity(sp.diff(f_pos, zz, 2).subs(zz, 0), sp.diff(f_neg, zz, 2).subs(zz, 0), "f_s''(0+) against f_s''(0-)")
+
+
+@claim("B16", r"the article's exercise: for $k=1$ ThreSmooth reduces to softmax; on $x=(10,0)$, $\tau=1$",
+       tag="exact", expected="REFUTED", dps=(50,),
+       why=r"only when $\max\mathrm{softmax}\le\tfrac12$ (branch $m=0$); otherwise $m=1$ and the maps differ: at $x=(10,0)$ ThreSmooth gives $1-e^{-5}/2=0.99663$ against softmax $\sigma(10)=0.99995$")
+def B16():
+    with mp.workdps(50):
+        p = nt.smooth_topk([10, 0], 1, 1, dps=50)
+        sm = 1 / (1 + mp.exp(-10))
+        return agrees(Estimate(p[0], 0, "ThreSmooth entry of 10", 50), sm, atol=mp.mpf(10) ** -40, label="against softmax")
+
+
+@claim("B16-iff", r"when $\max\mathrm{softmax}(x)\le\tfrac12$ ThreSmooth at $k=1$ is softmax ($x=(0.1,0,-0.1)$, 50 digits); for $n=2$ the $m=1$ branch differs from $\sigma(\Delta)$ at $O(\Delta^2)$ with a nonzero coefficient ($-1/16$)",
+       tag="exact", dps=(50,))
+def B16_iff():
+    with mp.workdps(50):
+        x = [mp.mpf("0.1"), mp.mpf(0), mp.mpf("-0.1")]
+        p = nt.smooth_topk(x, 1, 1, dps=50)
+        s = mp.fsum(mp.exp(v) for v in x)
+        diff = max(abs(pi - mp.exp(v) / s) for pi, v in zip(p, x))
+    D = sp.Symbol("Delta", positive=True)
+    # n = 2, k = 1, m = 1: x = (D, 0); A_1 = e^-D, B_1 = 1, k - m = 0: u = sqrt(B/A) = e^(D/2)
+    lam = sp.log(sp.sqrt(1 / sp.exp(-D)))
+    p1 = 1 - sp.exp(-(D - lam)) / 2
+    coeff = sp.series(p1 - 1 / (1 + sp.exp(-D)), D, 0, 3).removeO().coeff(D, 2)
+    return [agrees(Estimate(diff, 0, "max |ThreSmooth - softmax|", 50), 0, atol=mp.mpf(10) ** -40, label="equal below 1/2"),
+            identity(sp.series(p1 - 1 / (1 + sp.exp(-D)), D, 0, 2).removeO(), 0, "agree to first order in Delta"),
+            identity(coeff, sp.Rational(-1, 16), "Delta^2 coefficient of the difference is -1/16")]
+
+
+@claim("B17", r"stop-gradient trick: $\tilde\lambda(x)=x\cdot\mathrm{sg}[v]+\mathrm{sg}[\lambda-x\cdot v]$ has value $\lambda$ and gradient $v$ (sg arguments as fresh constants)")
+def B17():
+    xs = sp.Matrix(sp.symbols("x1:4", real=True))
+    v = sp.Matrix(sp.symbols("v1:4", real=True))            # frozen nabla lambda at x0
+    lam0 = sp.Symbol("lambda0", real=True)
+    x0 = sp.Matrix(sp.symbols("a1:4", real=True))
+    frozen = lam0 - (x0.T * v)[0]                             # sg[lambda - x.v], evaluated at x0
+    lt = (xs.T * v)[0] + frozen
+    return [identity(lt.subs(dict(zip(xs, x0))), lam0, "value at x0"),
+            identity(sp.Matrix([sp.diff(lt, xi) for xi in xs]), v, "gradient")]
+
+
+# --- derived results (B18-B20) --------------------------------------------------------------------
+
+def grad_jacobian(x, k, tau, dps=50):
+    """pi_ij - p_i p_j (conditional-Poisson covariance), pi_ij by enumeration, times 1/tau."""
+    with mp.workdps(dps + 10):
+        z = [nt._mpf(v) / nt._mpf(tau) for v in x]
+        n = len(z)
+        subs = list(itertools.combinations(range(n), k))
+        w = [mp.exp(mp.fsum(z[i] for i in S)) for S in subs]
+        tot = mp.fsum(w)
+        pi = [[mp.fsum(wi for wi, S in zip(w, subs) if i in S and j in S) / tot for j in range(n)] for i in range(n)]
+        return mp.matrix([[(pi[i][j] - pi[i][i] * pi[j][j]) / nt._mpf(tau) for j in range(n)] for i in range(n)])
+
+
+@claim("B18", r"GradTopK is the inclusion probability of $P(S)\propto e^{\sum_Sx_i}$ on $k$-subsets; its Jacobian is $\mathrm{Cov}(\mathbb 1_S)=\pi_{ij}-p_ip_j$ (finite differences, $10^{-25}$), PSD of rank $n-1$ (one eigenvalue below $10^{-40}$) with zero row sums ($x_H$, $k=3$, $\tau=0.5$)",
+       tag="numeric", dps=(50,))
+def B18():
+    with mp.workdps(50):
+        J = grad_jacobian(XH, K_H, 0.5)
+        F = fd_jacobian(nt.grad_topk, XH, K_H, 0.5)
+        diff = max(abs(J[i, j] - F[i, j]) for i in range(6) for j in range(6))
+        ev = sorted(mp.eigsy(J)[0])
+        return [agrees(Estimate(diff, 0, "max |Cov - finite difference|", 50), 0, atol=mp.mpf(10) ** -25, label="Jacobian"),
+                agrees(Estimate(abs(ev[0]), 0, "smallest |eigenvalue|", 50), 0, atol=mp.mpf(10) ** -40, label="one zero eigenvalue"),
+                agrees(Estimate(int(all(e > mp.mpf(10) ** -10 for e in ev[1:])), 0,
+                                f"other eigenvalues from {mp.nstr(ev[1], 4)}"), 1, label="the others positive")]
+
+
+@claim("B19", r"variational form: ThreSig $=\nabla\Phi$, $\Phi(x)=\min_\lambda\sum_i\mathrm{softplus}(x_i-\lambda)+k\lambda$ (envelope theorem; central differences within $10^{-25}$), and LML stationarity $x_i+\log\frac{1-p_i}{p_i}$ equal for every $i$ to $10^{-40}$ ($x_H$, $k=3$, $\tau=1$)",
+       tag="numeric", dps=(50,))
+def B19():
+    def Phi(x):
+        lam = nt.sigmoid_threshold(x, K_H, 50)
+        return mp.fsum(mp.log1p(mp.exp(v - lam)) for v in x) + K_H * lam
+    with mp.workdps(60):
+        x = [nt._mpf(v) for v in XH]
+        p = nt.sigmoid_topk(x, K_H, 1, dps=50)
+        grad = []
+        for j in range(6):
+            xp, xm = list(x), list(x)
+            xp[j] += H_FD
+            xm[j] -= H_FD
+            grad.append((Phi(xp) - Phi(xm)) / (2 * H_FD))
+        stat = [v + mp.log((1 - pi) / pi) for v, pi in zip(x, p)]
+        return [agrees(Estimate(max(abs(a - b) for a, b in zip(grad, p)), 0, "max |grad Phi - ThreSig|", 50), 0,
+                       atol=mp.mpf(10) ** -25, label="gradient of Phi"),
+                agrees(Estimate(max(stat) - min(stat), 0, "spread of x_i + log((1-p_i)/p_i)", 50), 0,
+                       atol=mp.mpf(10) ** -40, label="LML stationarity")]
+
+
+def complement_violation(name, x, k, tau=1, dps=30):
+    with mp.workdps(dps):
+        f = CONSTRUCTIONS[name]
+        a = f(list(x), k, tau, dps=dps)
+        b = f([-nt._mpf(v) for v in x], len(x) - k, tau, dps=dps)
+        return max(abs(ai - (1 - bi)) for ai, bi in zip(a, b))
+
+
+@claim("B20", r"complement symmetry $\mathcal{ST}_k(x)=\mathbf 1-\mathcal{ST}_{n-k}(-x)$ holds for GradTopK, ThreSig and ThreSmooth (60 seeded inputs, 30 digits, within $10^{-25}$); $\mathrm{GradTopK}_{n-1}(x)=\mathbf 1-\mathrm{softmax}(-x)$",
+       tag="numeric", dps=(30,))
+def B20():
+    out = []
+    for name in ("GradTopK", "ThreSig", "ThreSmooth"):
+        worst = max(complement_violation(name, x, k) for x, k in _sample(60, SEED + 20))
+        out.append(agrees(Estimate(worst, 0, "largest violation", 30), 0, atol=mp.mpf(10) ** -25, label=name))
+    with mp.workdps(30):
+        x = [nt._mpf(v) for v in XH]
+        g = nt.grad_topk(x, 5, 1, dps=30)
+        s = mp.fsum(mp.exp(-v) for v in x)
+        out.append(agrees(Estimate(max(abs(gi - (1 - mp.exp(-v) / s)) for gi, v in zip(g, x)), 0, "x_H, k = n-1", 30), 0,
+                          atol=mp.mpf(10) ** -25, label="GradTopK_{n-1} = 1 - softmax(-x)"))
+    return out
+
+
+@claim("B20-exp", r"complement symmetry holds for ThreExp as well (largest violation over 60 seeded inputs below $10^{-6}$)",
+       tag="numeric", expected="REFUTED", dps=(30,),
+       why=r"$\min(1,e^z)$ is not antisymmetric about $\tfrac12$ ($f(-z)\ne1-f(z)$), so ThreExp breaks the symmetry that $\sigma$ and $f_s$ have")
+def B20_exp():
+    worst, at = max((complement_violation("ThreExp", x, k), (tuple(np.round(x, 3).tolist()), k)) for x, k in _sample(60, SEED + 20))
+    return agrees(Estimate(worst, 0, f"largest violation, at x = {at[0]}, k = {at[1]}", 30), 0, atol=1e-6, label="ThreExp")
+
+
+# --- the published code listings, modelled -------------------------------------------------------
+
+def listing_exp(x, k):
+    """The exp-threshold listing: m + 1 saturated entries, but log(k - m) in the threshold."""
+    xs = np.sort(np.asarray(x, dtype=float))[::-1]
+    for m in range(k):
+        lam = math.log(np.sum(np.exp(xs[m + 1:]))) - math.log(k - m)
+        if xs[m] >= lam >= (xs[m + 1] if m + 1 < xs.size else -np.inf):
+            return np.minimum(1.0, np.exp(np.asarray(x, dtype=float) - lam))
+    return None
+
+
+def listing_smooth(x, k):
+    """The smooth-threshold listing: branches m = 0..n-1, no m = n."""
+    x = np.asarray(x, dtype=float)
+    xs = np.sort(x)[::-1]
+    n = xs.size
+    for m in range(n):
+        A, B = np.sum(np.exp(-xs[:m])), np.sum(np.exp(xs[m:]))
+        lam = math.log(B) - math.log(math.sqrt((k - m) ** 2 + A * B) + (k - m))
+        if (xs[m - 1] if m else np.inf) >= lam >= xs[m]:
+            return np.asarray(nt.f_smooth(x - lam))
+    return None
+
+
+def listing_sigmoid(x, k, steps=20):
+    """The sigmoid listing: 20 bisection steps on the B11 bracket, sigma at the last midpoint."""
+    z = np.asarray(x, dtype=float)
+    c = math.log(k / (z.size - k))
+    lo, hi = z.min() - c, z.max() - c
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if np.sum(1 / (1 + np.exp(mid - z))) > k else (lo, mid)
+    return 1 / (1 + np.exp(0.5 * (lo + hi) - z))
+
+
+def listing_grad(x, k, tau):
+    """The GradTopK listing: unshifted exponentials of log Z and a clamped difference."""
+    from scipy.special import logsumexp
+    z = np.asarray(x, dtype=float) / tau
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        logZi = z.copy()
+        logZ = logsumexp(logZi)
+        for kk in range(2, k + 1):
+            logZi = z + np.log(np.maximum(np.exp(logZ) - np.exp(logZi), 1e-12))
+            logZ = logsumexp(logZi) - math.log(kk)
+        return np.exp(logZi - logZ)
+
+
+@claim("L-exp", r"the published exp-threshold listing returns vectors summing to $k$ ($x=(3,2,1,4)$, $k=1$)",
+       tag="numeric", expected="REFUTED", dps=(15,),
+       why=r"off by one: it saturates $m+1$ entries but divides by $k-m$, so every returned vector sums to $k+1$ (and for some inputs nothing is returned)")
+def L_exp():
+    got = listing_exp([3, 2, 1, 4], 1)
+    return agrees(Estimate(float(np.sum(got)), 0, f"listing output {np.round(got, 6).tolist()}"), 1, atol=1e-12,
+                  label="sum of the listing's output")
+
+
+GRAD_TAUS = (1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001)
+
+
+@functools.lru_cache(maxsize=None)
+def grad_float64_table():
+    rows = []
+    for tau in GRAD_TAUS:
+        dps = nt.adaptive_dps(3.7, tau)
+        ref = np.array([float(v) for v in nt.grad_topk(list(XH), K_H, tau, dps=dps)])
+        lst, dp = listing_grad(XH, K_H, tau), nt.grad_topk(XH, K_H, tau)
+        rows.append((tau, float(np.nanmax(np.abs(lst - ref))) if not np.all(np.isnan(lst)) else float("nan"),
+                     bool(np.any((lst < 0) | (lst > 1))), float(np.sum(lst)), bool(np.any(np.isnan(lst))),
+                     float(np.max(np.abs(dp - ref)))))
+    return rows
+
+
+@claim("L-grad", r"the published GradTopK listing in float64 stays within $[0,1]$ on $x_H$ ($k=3$) for every $\tau\in[10^{-3},1]$",
+       tag="numeric", expected="REFUTED", dps=(15,),
+       why=r"cancellation and the clamp $\max(\cdot,10^{-12})$ push entries outside $[0,1]$ while the sum stays $k$; at smaller $\tau$ the unshifted exponentials overflow to NaN. A check of 'sum = k' alone misses it")
+def L_grad():
+    rows = grad_float64_table()
+    bad = [r for r in rows if r[2] or r[4]]
+    first = bad[0] if bad else rows[0]
+    return agrees(Estimate(len(bad), 0, f"tau values with entries outside [0,1] or NaN; first at tau = {first[0]} "
+                                        f"(sum {first[3]:.15g})"), 0, label="entries in [0,1]")
+
+
+@claim("DP-f64", r"the stable float64 DP GradTopK agrees with mpmath to $10^{-12}$ on $x_H$, $k=3$, over $\tau\in[10^{-3},1]$; sums to $k$",
+       tag="numeric", dps=(15,))
+def DP_f64():
+    rows = grad_float64_table()
+    return agrees(Estimate(max(r[5] for r in rows), 0, "max |DP - mpmath| over the tau grid"), 0, atol=1e-12,
+                  label="stable DP")
+
+
+# --- the property table --------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def property_table(count=150):
+    """construction -> property -> (failures, worst) on a seeded sample (float64, tau = 1), as in
+    the hypothesis tests: sum, range, weak order, shift, permutation, complement, Jacobian."""
+    rng = np.random.default_rng(SEED + 30)
+    res = {name: {} for name in CONSTRUCTIONS}
+    for _ in range(count):
+        n = int(rng.integers(2, 9))
+        k = int(rng.integers(1, n))
+        x = rng.uniform(-20, 20, n)
+        perm = rng.permutation(n)
+        c = float(rng.uniform(-100, 100))
+        for name, f in CONSTRUCTIONS.items():
+            p = f(x, k)
+            checks = {
+                "sum = k": abs(p.sum() - k) / k,
+                "range [0,1]": max(0.0, -p.min(), p.max() - 1),
+                "weak order": max([0.0] + [p[i] - p[j] for i in range(n) for j in range(n) if x[i] < x[j]]),
+                "shift invariance": float(np.max(np.abs(f(x + c, k) - p))),
+                "permutation equivariance": float(np.max(np.abs(f(x[perm], k) - p[perm]))),
+                "complement symmetry": float(np.max(np.abs(p - (1 - f(-x, n - k))))),
+            }
+            for prop, v in checks.items():
+                bad, worst = res[name].get(prop, (0, 0.0))
+                tol = 1e-6 if prop == "complement symmetry" else 1e-12
+                res[name][prop] = (bad + (v > tol), max(worst, v))
+    return res, count
+
+
+@claim("PROPS", r"sum $=k$, range $[0,1]$, weak order, shift invariance and permutation equivariance hold in float64 for all four constructions (150 seeded inputs, $n\le8$, $x\in[-20,20]$; $10^{-12}$)",
+       tag="numeric", dps=(15,))
+def PROPS():
+    res, count = property_table()
+    out = []
+    for name, props in res.items():
+        fails = {p: v for p, v in props.items() if p != "complement symmetry" and v[0]}
+        worst = max(v[1] for p, v in props.items() if p != "complement symmetry")
+        out.append(agrees(Estimate(sum(v[0] for v in fails.values()), 0, f"failures (worst deviation {worst:.2e})",
+                                   None, count), 0, label=name))
+    return out
+
+
+# --- report sections ------------------------------------------------------------------------------
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _v(p, k=6):
+    return "(" + ", ".join(mp.nstr(v, k) if isinstance(v, mp.mpf) else f"{float(v):.{k}g}" for v in p) + ")"
+
+
+@section("Properties per construction", order=1)
+def property_section():
+    res, count = property_table()
+    props = ["sum = k", "range [0,1]", "weak order", "shift invariance", "permutation equivariance", "complement symmetry"]
+    rows = ["| property | Su 2019 | weighted softmax | GradTopK | ThreExp | ThreSig | ThreSmooth |", "|---|---|---|---|---|---|---|"]
+    nonmono, above, big, n_su = su_sample()
+    su = {"sum = k": "holds (B8)", "range [0,1]": f"**fails** ({above}/{n_su} above 1, max {mp.nstr(big, 4)})",
+          "weak order": f"**fails** ({nonmono}/{n_su} non-monotone)", "shift invariance": "by construction (subtracts min x)",
+          "permutation equivariance": "by construction", "complement symmetry": "not checked"}
+    ws = {"sum = k": "by construction (k probability vectors)", "range [0,1]": "**fails** (limit 1.5, B9)",
+          "weak order": "not checked", "shift invariance": "by construction", "permutation equivariance": "by construction",
+          "complement symmetry": "not checked"}
+    for prop in props:
+        cells = [su[prop], ws[prop]]
+        for name in CONSTRUCTIONS:
+            bad, worst = res[name][prop]
+            if prop == "complement symmetry" and name == "ThreExp":
+                cells.append(f"fails, as predicted (max {worst:.3g}; B20-exp)" if bad else f"holds here (max {worst:.2g})")
+            else:
+                cells.append("holds" + (f" (max dev. {worst:.1e})" if worst else "") if not bad else f"**fails** ({bad}/{count})")
+        rows.append(f"| {prop} | " + " | ".join(cells) + " |")
+    extra = [("strict order", "fails (B8-order)", "not checked", "holds (B5)", "fails, as predicted (saturation ties, B12-weak)", "holds (B10)", "holds (B10)"),
+             ("convergence to T_k", "as tau -> 0 (article)", "**fails** (1.5, 0.5)", "holds", "holds", "holds", "holds"),
+             ("rate exponent", "–", "–", "delta (B7)", "delta (B12-rate)", "delta/2 (B13)", "delta/2, factor 1/2 (B14-rate)"),
+             ("k = 1 is softmax", "yes (one softmax step)", "yes (one softmax step)", "yes (B4)", "yes (B12)", "no (comments)", "**only if max softmax <= 1/2** (B16)"),
+             ("smoothness class", "C-inf (composition of smooth maps)", "C-inf", "C-inf", "kink (min(1, e^z))", "C-inf", "**C^1 only** (B15-smooth)"),
+             ("Jacobian symmetric PSD, zero row sums", "–", "–", "holds (B18)", "holds (B10-fd)", "holds (B10-fd)", "holds (B10-fd)")]
+    rows += [f"| {r[0]} | " + " | ".join(r[1:]) + " |" for r in extra]
+    text = (f"Float64 rows: {count} seeded inputs (seed {SEED + 30}; $n$ in 2..8, $k$ in 1..n-1, $x$ uniform on "
+            "$[-20,20]$, $\\tau=1$, shifts $c$ in $[-100,100]$), tolerance $10^{-12}$ ($10^{-6}$ for complement symmetry). "
+            f"Su 2019: the spec's random sample of {n_su} inputs (seed {SEED}, $x$ on $[-5,5]$, $\\tau=1$). "
+            "The same properties run as hypothesis tests in `tests/test_numerics_topk_smoothing.py`.\n\n" + "\n".join(rows))
+    return text
+
+
+@section("Point values on x_H (k = 3, tau = 0.5)", order=2)
+def point_section():
+    rows = ["| construction | output (float64) | threshold $\\lambda$ | max \\|float64 - 50 digits\\| |", "|---|---|---|---|"]
+    z = [nt._mpf(v) / nt._mpf(0.5) for v in XH]
+    with mp.workdps(60):
+        lams = {"GradTopK": None, "ThreExp": nt.exp_threshold(z, 3, 50), "ThreSig": nt.sigmoid_threshold(z, 3, 50),
+                "ThreSmooth": nt.smooth_threshold(z, 3, 50)}
+    for name, f in CONSTRUCTIONS.items():
+        p64, p50 = f(XH, K_H, 0.5), f(list(XH), K_H, 0.5, dps=50)
+        rows.append(f"| {name} | {_v(p64, 8)} | {mp.nstr(lams[name], 15) if lams[name] is not None else '–'} | "
+                    f"{max(abs(float(a) - b) for a, b in zip(p50, p64)):.1e} |")
+    with mp.workdps(50):
+        J = grad_jacobian(XH, K_H, 0.5)
+    return (f"$\\log Z_3(x_H/0.5)$ = {mp.nstr(nt.log_ek(list(XH), 3, 0.5, 30), 20)}; first column of the GradTopK "
+            f"Jacobian ($\\pi_{{i1}}-p_ip_1$, over $\\tau$): {_v([J[i, 0] for i in range(6)], 8)}.\n\n" + "\n".join(rows))
+
+
+@section("Convergence rates (B7, B12, B13, B14)", order=3)
+def rate_section():
+    rows = ["| construction | $\\tau$ | dps | $\\mathrm{err}_\\infty$ | $\\rho$ | limit |", "|---|---|---|---|---|---|"]
+    fits = []
+    for name, (c, limit) in RATE.items():
+        for tau, dps, err, rho in rate_rows(name):
+            rows.append(f"| {name} | {tau} | {dps} | {mp.nstr(err, 6)} | {mp.nstr(rho, 12)} | {limit} |")
+        slope = float(np.polyfit([1 / t for t in TAUS], [float(mp.log(r[2])) for r in rate_rows(name)], 1)[0])
+        fits.append(f"{name}: fitted slope {slope:.5f}, predicted {-c * DELTA:g}")
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    inv = np.array([1 / t for t in TAUS])
+    for name, (c, limit) in RATE.items():
+        errs = [float(mp.log(r[2])) for r in rate_rows(name)]
+        slope = float(np.polyfit(inv, errs, 1)[0])
+        line, = ax.plot(inv, errs, "o", label=f"{name} (fit {slope:.4f})")
+        ax.plot(inv, math.log(limit) - c * DELTA * inv, "--", color=line.get_color(), lw=0.8)
+    ax.set(xlabel="1/tau", ylabel="ln err_inf", title="x_H, k = 3, delta = 0.5: dashed lines are the predictions")
+    ax.legend(fontsize=8)
+    return ("Working precision $\\mathrm{dps}>\\delta/(\\tau\\ln10)+30$ at each $\\tau$; "
+            "$\\rho=\\mathrm{err}_\\infty/e^{-c\\delta/\\tau}$ with $c=1$ (GradTopK, ThreExp) or $c=\\frac12$ (ThreSig, ThreSmooth).\n\n"
+            + "\n".join(rows) + "\n\n" + "; ".join(fits) + "."), (("rates.png", fig),)
+
+
+@section("Counterexamples and the article's false statements", order=4)
+def counter_section():
+    su1, su2 = su2019([0, 1, 2], 2), su2019([0, 11, 12], 2)
+    dps = max(60, nt.adaptive_dps(1, B9_TAU))
+    ws = weighted_softmax_iter(B9_X, 2, B9_TAU, dps)
+    ws64 = weighted_softmax_iter(B9_X, 2, B9_TAU)
+    with mp.workdps(50):
+        ts, sm = nt.smooth_topk([10, 0], 1, 1, dps=50), [1 / (1 + mp.exp(-10)), 1 / (1 + mp.exp(10))]
+    tie = {name: f([1, 0, 0], 2, 0.01) for name, f in CONSTRUCTIONS.items()}
+    worst = max((complement_violation("ThreExp", x, k), k) for x, k in _sample(60, SEED + 20))
+    nonmono, above, big, n_su = su_sample()
+    rows = ["| input | $k$ | $\\tau$ | construction | property that fails | measured |", "|---|---|---|---|---|---|",
+            f"| (0, 1, 2) | 2 | 1 | Su 2019 | $p\\le1$ | {_v(su1, 8)} |",
+            f"| (0, 11, 12) | 2 | 1 | Su 2019 | $p\\le1$, order | {_v(su2, 8)} |",
+            f"| (3, 2, 1, 4) | 2 | 0.02 | weighted softmax | limit $\\mathcal T_2$ | {dps} digits: {_v(ws, 8)}; float64: {_v(ws64, 8)} |",
+            f"| (10, 0) | 1 | 1 | ThreSmooth | $=$ softmax | {_v(ts, 10)} against {_v(sm, 10)} |",
+            f"| (10, 9, 0, 0) | 3 | 1 | ThreExp | strict order | {_v(nt.exp_topk([10, 9, 0, 0], 3), 8)} |",
+            f"| random (seed {SEED + 20}) | {worst[1]} | 1 | ThreExp | complement symmetry | violation {mp.nstr(worst[0], 6)} |"]
+    tie_txt = "; ".join(f"{n}: {_v(p, 6)}" for n, p in tie.items())
+    text = ("\n".join(rows) + f"\n\n**Su's 2019 iteration** on the random sample ({n_su} inputs, seed {SEED}, $n$ in 2..8, "
+            f"$x$ uniform on $[-5,5]$, $\\tau=1$): {nonmono} non-monotone ({nonmono / n_su:.1%}), {above} with an entry above 1 "
+            f"({above / n_su:.1%}), largest entry {mp.nstr(big, 6)}.\n\n"
+            f"**Boundary tie** $x=(1,0,0)$, $k=2$, $\\tau=0.01$: the two tied entries tend to $q/r=1/2$, not to a "
+            f"multi-hot vector: {tie_txt}.")
+    plt = _plt()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
+    D = np.linspace(0.01, 8, 200)
+    smooth = np.array([nt.smooth_topk([d, 0.0], 1)[0] for d in D])
+    soft = 1 / (1 + np.exp(-D))
+    a1.plot(D, smooth, label="ThreSmooth, k = 1")
+    a1.plot(D, soft, "--", label="softmax")
+    a1.set(xlabel="Delta = x1 - x2", ylabel="entry of x1", title="B16: n = 2, they differ for every Delta > 0")
+    a1.legend()
+    a2.loglog(D, np.abs(smooth - soft), label="|ThreSmooth - softmax|")
+    a2.loglog(D, D**2 / 16, "k--", lw=0.8, label="Delta^2/16")
+    a2.set(xlabel="Delta", ylabel="difference")
+    a2.legend()
+    fig2, ax2 = plt.subplots(figsize=(6, 4))
+    u = np.linspace(-3, 3, 601)
+    ax2.plot(u, nt.f_smooth(u), label="f_s")
+    ax2.plot(u, 0.5 * np.exp(-np.abs(u)), label="f_s'")
+    ax2.plot(u, np.where(u >= 0, -0.5, 0.5) * np.exp(-np.abs(u)), label="f_s'' (jump at 0)")
+    ax2.axvline(0, color="gray", lw=0.5)
+    ax2.set(xlabel="z", title="B15: f_s is C^1, not smooth")
+    ax2.legend()
+    fig3, ax3 = plt.subplots(figsize=(6, 4))
+    taus = (0.5, 0.2, 0.1, 0.05, 0.03, 0.02, 0.01)
+    f64 = [weighted_softmax_iter(B9_X, 2, t)[3] for t in taus]
+    hp = [float(weighted_softmax_iter(B9_X, 2, t, max(60, nt.adaptive_dps(1, t)))[3]) for t in taus]
+    ax3.semilogx(taus, f64, "o-", label="float64")
+    ax3.semilogx(taus, hp, "s--", label="adaptive dps")
+    ax3.axhline(1.5, color="k", lw=0.6)
+    ax3.axhline(1.0, color="gray", lw=0.6, ls=":")
+    ax3.set(xlabel="tau", ylabel="entry of the largest input", title="B9: float64 shows T_2, the limit is 1.5")
+    ax3.legend()
+    return text, (("b16_softmax.png", fig), ("b15_fs.png", fig2), ("b9_iteration.png", fig3))
+
+
+@section("The published code listings", order=5)
+def listing_section():
+    rng = np.random.default_rng(SEED)
+    none_exp = kplus = none_smooth = none_smooth_small_k = total = 0
+    sig_err = 0.0
+    for _ in range(3000):
+        n = int(rng.integers(2, 9))
+        k = int(rng.integers(1, n))
+        x = rng.uniform(-5, 5, n)
+        total += 1
+        le = listing_exp(x, k)
+        none_exp += le is None
+        kplus += le is not None and abs(le.sum() - (k + 1)) < 1e-9
+        ls = listing_smooth(x, k)
+        none_smooth += ls is None
+        none_smooth_small_k += ls is None and k <= n / 2
+        sig_err = max(sig_err, abs(listing_sigmoid(x, k).sum() - k))
+    sig_h = max(abs(listing_sigmoid(np.array(XH) / t, 3).sum() - 3) for t in TAUS)
+    rows = ["| listing | defect | input | measured symptom | correct implementation |", "|---|---|---|---|---|",
+            f"| exp threshold | $m+1$ saturated, divides by $k-m$ | (3, 2, 1, 4), $k=1$ | sum {listing_exp([3, 2, 1, 4], 1).sum():.6f} | sum {nt.exp_topk([3, 2, 1, 4], 1).sum():.6f} |",
+            f"| exp threshold | same | random sample | {none_exp}/{total} return nothing; {kplus}/{total - none_exp} returned vectors sum to $k+1$ | always a vector summing to $k$ |",
+            f"| smooth threshold | no $m=n$ branch | (0, 0.1, 0.2), $k=2$ | returns {'nothing' if listing_smooth([0, 0.1, 0.2], 2) is None else 'a vector'} | {_v(nt.smooth_topk([0, 0.1, 0.2], 2), 6)} |",
+            f"| smooth threshold | same | random sample | {none_smooth}/{total} return nothing, {none_smooth_small_k} of them with $k\\le n/2$ | – |",
+            f"| sigmoid | 20 bisection steps | $x_H/\\tau$, $\\tau$ = 0.1..0.01; sample | max \\|sum - k\\| = {sig_h:.2e}; {sig_err:.2e} on the sample (range $\\cdot2^{{-20}}$ ~ {np.ptp(XH) / 0.01 * 2**-20:.1e}) | {abs(nt.sigmoid_topk(XH, 3, 0.01).sum() - 3):.1e} |"]
+    grows = ["| $\\tau$ | listing error | outside [0,1] | listing $\\sum p$ | NaN | stable DP error |", "|---|---|---|---|---|---|"]
+    for tau, err, out, s, nan, dp in grad_float64_table():
+        grows.append(f"| {tau} | {err:.3g} | {'yes' if out else 'no'} | {s:.15g} | {'yes' if nan else 'no'} | {dp:.1e} |")
+    plt = _plt()
+    rowsg = grad_float64_table()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
+    t = [r[0] for r in rowsg]
+    a1.loglog(t, [r[1] if np.isfinite(r[1]) and r[1] > 0 else np.nan for r in rowsg], "o-", label="listing")
+    nan_t = [r[0] for r in rowsg if r[4]]
+    a1.loglog(nan_t, [1.0] * len(nan_t), "rx", ms=9, label="listing returns NaN")
+    a1.loglog(t, [max(r[5], 1e-17) for r in rowsg], "s-", label="stable log-space DP")
+    a1.set(xlabel="tau", ylabel="max |error| against mpmath", title="GradTopK in float64, x_H, k = 3")
+    a1.legend(fontsize=8)
+    lo = [float(np.nanmin(listing_grad(XH, 3, x))) for x in t]
+    hi = [float(np.nanmax(listing_grad(XH, 3, x))) for x in t]
+    a2.semilogx(t, [r[3] for r in rowsg], "o-", label="sum p (listing)")
+    a2.semilogx(t, lo, "v--", label="min entry (listing)")
+    a2.semilogx(t, hi, "^--", label="max entry (listing)")
+    a2.axhline(3, color="gray", lw=0.5)
+    a2.set(xlabel="tau", title="the sum stays 3 while entries leave [0,1]")
+    a2.legend(fontsize=8)
+    return ("Listings modelled as published (this module; not part of the public API), run on the named inputs and on "
+            f"the random sample of {total} inputs (seed {SEED}).\n\n" + "\n".join(rows) +
+            "\n\n**GradTopK listing in float64** on $x_H$, $k=3$:\n\n" + "\n".join(grows)), (("gradtopk_float64.png", fig),)
+
+
+@section("Outputs against tau, and the benchmarks", order=6)
+def outputs_section():
+    plt = _plt()
+    taus = np.logspace(math.log10(2), -2, 40)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
+    for ax, (name, f) in zip(axes.ravel(), CONSTRUCTIONS.items()):
+        vals = np.array([f(XH, K_H, t) for t in taus])
+        for i in range(6):
+            ax.semilogx(taus, vals[:, i], label=f"x = {XH[i]}")
+            ax.axhline(TOP_H[i], color="gray", ls="--", lw=0.5)
+        ax.set(title=name, xlabel="tau", ylabel="output")
+        ax.invert_xaxis()
+    axes[0, 0].legend(fontsize=7)
+    text = ("Each panel: the six entries on $x_H$, $k=3$, against $\\tau$ from 2 down to 0.01; dashed lines at "
+            "$\\mathcal T_3(x_H)$. Timings of the float64 constructions on $n=10^6$, $k=100$, and the cost of the dynamic "
+            "programme against $n$ and $k$, are in [performance.md](performance.md) (machine-dependent, kept out of "
+            "this page so that it stays byte-identical).")
+    return text, (("outputs_vs_tau.png", fig),)
