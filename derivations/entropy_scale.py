@@ -466,7 +466,7 @@ def constant_section():
     small = ", ".join(f"$d={k}$: {_f(sphere_h(1 / mp.sqrt(k), k).value, 6)}" for k in (16, 64, 256, 1024))
     text = ("Sphere model: $h(\\lambda,d)=\\log\\mathbb E e^{\\lambda d t}-\\lambda d\\,\\mathbb E_{\\rm tilt}t$, "
             "$t=\\cos\\theta$ with density $\\propto(1-t^2)^{(d-3)/2}$, by tanh-sinh quadrature "
-            "(`numerics.entropy_scale.sphere_h`, error bound from a rerun at twice the precision).\n\n"
+            "(`numerics.entropy_scale.sphere_h`, error bound from a rerun with 15 more digits).\n\n"
             + "\n".join(rows) + "\n\n" + "\n".join(chord) +
             f"\n\nThe remainder $c(\\lambda)=\\lim_d(h-d\\phi)$: $c(1)$ = {_f(c1)}, $c(4)$ = {_f(c4)} "
             "(Richardson from $d=1024, 2048$). Standard attention, $\\lambda=1/\\sqrt d$: " + small +

@@ -63,6 +63,19 @@ def _mismatch_evidence(res: PointResult, names, shrunk: bool):
     ]
 
 
+def _assumption_hint(point: dict, domain: dict):
+    """Name the symbols that took a negative or complex value only because nothing forbade it."""
+    loose = [str(sym) for sym, v in point.items() if not (sym.is_positive or sym.is_nonnegative)
+             and sym not in domain and str(sym) not in domain
+             and (("j" in v and not sym.is_real) or (v.startswith("-") and sym.is_real is not False))
+             and not sym.is_integer]
+    if not loose:
+        return []
+    verb = "carries" if len(loose) == 1 else "carry"
+    return [("hint", f"{', '.join(loose)} {verb} no sign assumption, so negative or complex values "
+             "are tried; if the article means positive values, create them with positive=True")]
+
+
 def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed: int,
                    names=("lhs", "rhs")) -> tuple[Link, object]:
     """One identity -> (Link, residual expression or None)."""
@@ -72,7 +85,7 @@ def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed:
     if is_mat and lhs_.shape != rhs_.shape:
         raise ValueError(f"{label or 'identity'}: shapes {lhs_.shape} and {rhs_.shape} differ")
     resid = rhs_ - lhs_
-    dec = decide_zero(resid, claim.timeout, claim.simplifiers, sym_seed)
+    dec = decide_zero(resid, claim.timeout, claim.simplifiers, sym_seed, claim.memory_mb)
     ev = Evaluator(lhs_, rhs_, _symbols(lhs_, rhs_))
     results, errors = _numeric(ev, claim, ladder, sym_seed) if claim.points else ([], [])
     agree = [r for r in results if r.outcome == "agree"]
@@ -88,6 +101,7 @@ def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed:
     if bad is not None:
         vals, res = shrink(ev, tuple(bad.point.values()), ladder, claim.domain)
         ev_lines += _mismatch_evidence(res or bad, names, res is not None)
+        ev_lines += _assumption_hint((res or bad).point, claim.domain)
         pt = ",".join(f"{k}={v}" for k, v in (res or bad).point.items())
         reproduce = f'derivcheck check "{claim.source}::{claim.name}"' + (f" --at {pt}" if pt else "") \
             + f" --dps {','.join(map(str, ladder))}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from .records import Status
 from .registry import DerivationError, load_article
 from .report import write_report
+from .parallel import run_articles, run_claims
 from .run import ArticleResult, resolve, run_claim, run_sections, select
 
 
@@ -39,12 +41,29 @@ def _parser() -> argparse.ArgumentParser:
         v.add_argument("--slow", action=argparse.BooleanOptionalAction, default=True,
                        help="include claims marked slow (default: yes)")
         v.add_argument("--strict", action="store_true", help="INCONCLUSIVE counts as a failure")
+        v.add_argument("--jobs", "-j", type=_jobs, default=1, help="worker processes (default 1: serial)")
         if name == "check":
             v.add_argument("--at", help="evaluate identities at this point only: p=1,q=0")
     r = sub.add_parser("report", help="regenerate the Markdown reports")
     r.add_argument("targets", nargs="*", help="article stems or derivation file paths")
     r.add_argument("--out", type=Path, default=Path("reports"), help="output folder")
+    r.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1,
+                   help="worker processes, one article each (default: the number of CPUs)")
+    n = sub.add_parser("new", help="scaffold derivations/NAME.py: a derivation module that passes as generated")
+    n.add_argument("name", help="module name (letters, digits, _), e.g. my_article")
+    n.add_argument("--dir", type=Path, default=Path("derivations"), help="folder (default derivations/)")
+    sub.add_parser("bench", help="measure timings and cost growth; writes reports/performance.md")
     return p
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--jobs {text!r}: give a positive integer")
+    return n
 
 
 def _progress(i: int, n: int, verdict, width: int) -> None:
@@ -53,18 +72,25 @@ def _progress(i: int, n: int, verdict, width: int) -> None:
           f"{verdict.seconds:6.2f}s", file=sys.stderr, flush=True)
 
 
-def _run(paths, selectors, dps, seed, slow=True, at=None) -> list[ArticleResult]:
+def _run(paths, selectors, dps, seed, slow=True, at=None, jobs=1) -> list[ArticleResult]:
     arts = [load_article(p) for p in paths]
     todo = [(a, c) for a in arts for c in select(a.claims, selectors) if slow or not c.slow]
     if selectors and not todo:
         raise DerivationError(f"no claim matches {', '.join(selectors)}")
-    verdicts = {}
-    width = len(str(len(todo)))
-    for i, (a, c) in enumerate(todo, 1):
-        if at:
-            c = _pin(c, at)
-        verdicts[c.id] = run_claim(c, dps, seed)
-        _progress(i, len(todo), verdicts[c.id], width)
+    width, done = len(str(len(todo))), []
+
+    def progress(v):
+        done.append(v)
+        _progress(len(done), len(todo), v, width)
+    if at:
+        todo = [(a, _pin(c, at)) for a, c in todo]
+    if jobs > 1 and not at:
+        verdicts = run_claims(todo, jobs, dps, seed, progress)
+    else:
+        verdicts = {}
+        for a, c in todo:
+            verdicts[c.id] = run_claim(c, dps, seed)
+            progress(verdicts[c.id])
     return [ArticleResult(a, tuple(verdicts[c.id] for c in a.claims if c.id in verdicts), ())
             for a in arts]
 
@@ -126,10 +152,15 @@ def main(argv=None) -> int:
                     print(f"  {c.id:<36} [{c.tag}] {c.statement[:70]}")
             return 0
         if args.cmd == "verify":
-            results = _run(resolve(args.targets), args.targets, args.dps, args.seed, args.slow)
+            results = _run(resolve(args.targets), args.targets, args.dps, args.seed, args.slow, jobs=args.jobs)
         elif args.cmd == "check":
             paths, sels = _split_targets(args.targets)
-            results = _run(paths, sels, args.dps, args.seed, args.slow, args.at)
+            results = _run(paths, sels, args.dps, args.seed, args.slow, args.at, args.jobs)
+        elif args.cmd == "new":
+            return _new(args)
+        elif args.cmd == "bench":
+            from .bench import main as bench_main
+            return bench_main()
         else:
             return _report(args, t0)
         return _finish(results, args)
@@ -144,9 +175,72 @@ def _report(args, t0) -> int:
     stems = [t for t in args.targets if not t.endswith(".py")]
     files = [Path(t) for t in args.targets if t.endswith(".py")]
     paths = (resolve(stems) if stems or not files else []) + files
-    results = _run(paths, [], None, 0)
-    results = [ArticleResult(r.article, r.verdicts, run_sections(r.article)) for r in results]
+    arts = [load_article(p) for p in paths]
+    n = sum(len(a.claims) for a in arts)
+    width, done = len(str(n)), []
+
+    def progress(v):
+        done.append(v)
+        _progress(len(done), n, v, width)
+    if args.jobs > 1 and len(arts) > 1:
+        runs = run_articles(arts, [], min(args.jobs, len(arts)), None, 0, True, True, progress)
+    else:
+        runs = []
+        for a in arts:
+            vs = [run_claim(c, None, 0) for c in a.claims]
+            for v in vs:
+                progress(v)
+            runs.append((vs, run_sections(a)))
+    results = [ArticleResult(a, tuple(vs), tuple(secs)) for a, (vs, secs) in zip(arts, runs)]
     written = write_report(results, args.out, index=not files)
     print(f"wrote {len(written)} files to {args.out}/ in {time.perf_counter() - t0:.1f} s",
           file=sys.stderr)
     return 0 if all(v.ok for r in results for v in r.verdicts) else 1
+
+
+_TEMPLATE = '''r"""{title}
+
+Article: <Author>, "<Title>" (<year>), <url>
+
+What the article derives, in two or three sentences; which steps are exact, which approximate.
+"""
+import mpmath as mp
+import sympy as sp
+
+from derivcheck import Estimate, agrees, chain, claim, identity
+
+x = sp.Symbol("x", real=True)            # symbols as the article prints them, assumptions at creation
+t = sp.Symbol("t", positive=True)
+
+
+@claim("eq1", r"$(x+t)^2=x^2+2tx+t^2$, typed step by step as printed")
+def eq1():
+    return chain(("the square", (x + t) ** 2),
+                 ("expanded as printed", x**2 + 2 * t * x + t**2))
+
+
+@claim("eq2-quad", r"$\\int_0^1 x^2\\,dx=1/3$ by quadrature (an independent numeric route)", tag="numeric", dps=(30, 60))
+def eq2_quad(dps):
+    with mp.workdps(dps):
+        value, err = mp.quad(lambda v: v**2, [0, 1], error=True)
+        return agrees(Estimate(value, err, "tanh-sinh quadrature", dps), mp.mpf(1) / 3,
+                      atol=mp.mpf(10) ** -(dps - 5))
+'''
+
+
+def _new(args) -> int:
+    import re
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", args.name):
+        print(f"derivcheck: error: NAME={args.name!r} must be a Python module name (letters, digits, _)",
+              file=sys.stderr)
+        return 2
+    path = args.dir / f"{args.name}.py"
+    if path.exists():
+        print(f"derivcheck: error: {path} exists; not overwritten", file=sys.stderr)
+        return 2
+    args.dir.mkdir(parents=True, exist_ok=True)
+    title = args.name.replace("_", " ").capitalize()
+    path.write_text(_TEMPLATE.format(title=title))
+    print(f"wrote {path}: edit the docstring's Article: line and the claims, then run "
+          f"`derivcheck check {path}`", file=sys.stderr)
+    return 0

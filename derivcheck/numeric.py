@@ -132,9 +132,19 @@ class Evaluator:
             return tuple(out)
 
 
+def _unsettled(a1, a2, d1) -> bool:
+    """A side whose value moves between rungs by more than 1e-3 relative (ill-conditioned: e.g.
+    exp(exp(1000)) needs hundreds of digits) decides nothing; values near 0 are rounding noise."""
+    scale = max(abs(a1), abs(a2))
+    return scale > mp.mpf(10) ** (-d1 // 2) and abs(a1 - a2) > mp.mpf("1e-3") * scale
+
+
 def _classify(l1, r1, l2, r2, d1, d2):
     """One entry at two rungs: 'agree', 'zero' (residual falls with precision), 'mismatch'
-    (the same nonzero residual at both rungs, beyond tolerance at both), or None (climb)."""
+    (the same nonzero residual at both rungs, beyond tolerance at both), or None (climb).
+    Nothing is decided while either side is still moving with precision."""
+    if _unsettled(l1, l2, d1) or _unsettled(r1, r2, d1):
+        return None
     if rel_diff(l2, r2) <= rtol_for(d2):
         return "agree"
     res1, res2 = l1 - r1, l2 - r2
@@ -178,7 +188,8 @@ def compare_point(ev: Evaluator, vals, ladder) -> PointResult:
             return PointResult(point, "agree", tuple(rungs), rel, note=note)
         if 2 * d <= MAX_DPS:
             todo.append(2 * d)                     # undecided: re-evaluate at higher precision
-    return PointResult(point, "undecided", tuple(rungs), note=f"residual not settled by {MAX_DPS} dps")
+    return PointResult(point, "undecided", tuple(rungs),
+                       note=f"the sides or their residual had not settled by {MAX_DPS} dps")
 
 
 def _signed(sym, spec) -> bool:

@@ -45,6 +45,7 @@ class Claim:
     slow: bool = False
     source: str = ""             # path of the derivation file, relative when possible
     line: int = 0
+    memory_mb: int = 2048        # address-space ceiling of the symbolic worker, MiB
 
     @property
     def article(self) -> str:

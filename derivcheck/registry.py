@@ -52,7 +52,7 @@ def agrees(estimate, expected, *, rtol=0, atol=0, k_sigma: float = 4.0, max_erro
 
 def claim(name: str, statement: str, *, tag: str = "exact", assumptions=(), expected: str = "pass",
           why: str = "", dps=(30, 60), domain=None, points: int = 8, timeout: float = 10.0,
-          simplifiers=(), slow: bool = False):
+          simplifiers=(), slow: bool = False, memory_mb: int = 2048):
     """Register the decorated function as claim ``<module stem>.<name>``."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise InvalidClaim(f"claim name {name!r} must be letters, digits, '-' or '_'")
@@ -78,7 +78,7 @@ def claim(name: str, statement: str, *, tag: str = "exact", assumptions=(), expe
         stem = Path(mod.get("__file__", "<string>")).stem
         claims[name] = Claim(f"{stem}.{name}", name, statement.strip(), fn, tag, tuple(assumptions),
                              expected, why, tuple(dps), dict(domain or {}), points, timeout,
-                             tuple(simplifiers), slow, _relpath(mod.get("__file__", "")), line)
+                             tuple(simplifiers), slow, _relpath(mod.get("__file__", "")), line, memory_mb)
         fn.__claim__ = claims[name]
         return fn
     return register

@@ -183,7 +183,7 @@ def write_report(results, out: Path, index: bool = True) -> list[Path]:
         for s in r.sections:
             for name, fig in s.figures:
                 fig_dir.mkdir(parents=True, exist_ok=True)
-                save_figure(fig, fig_dir / name)
+                (fig_dir / name).write_bytes(fig if isinstance(fig, bytes) else figure_bytes(fig))
         page = out / f"{r.article.stem}.md"
         page.write_text(article_markdown(r.article, r.verdicts, r.sections, versions(),
                                          f"figures/{r.article.stem}"))
@@ -194,8 +194,19 @@ def write_report(results, out: Path, index: bool = True) -> list[Path]:
     return written
 
 
-def save_figure(fig, path: Path) -> None:
-    """Deterministic PNG: no software tag, fixed dpi; the figure is closed afterwards."""
+def figure_bytes(fig) -> bytes:
+    """Deterministic PNG bytes: no software tag, fixed dpi; the figure is closed afterwards."""
+    import io
+
     import matplotlib.pyplot as plt
-    fig.savefig(path, dpi=90, bbox_inches="tight", metadata={"Software": None})
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
+    return buf.getvalue()
+
+
+def render_figures(sections) -> tuple:
+    """The sections with their figures rendered to PNG bytes (picklable, and the memory freed)."""
+    from dataclasses import replace
+    return tuple(replace(s, figures=tuple((n, f if isinstance(f, bytes) else figure_bytes(f)) for n, f in s.figures))
+                 for s in sections)

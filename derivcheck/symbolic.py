@@ -1,6 +1,6 @@
 """Deciding whether a residual is exactly zero, under a hard wall-clock timeout.
 
-The ladder (expand, cancel, together, simplify, then the claim's own simplifiers) and, for
+The ladder (expand, cancel, together, the claim's own simplifiers, then simplify) and, for
 rational functions with rational coefficients, exact evaluation at random integer points with
 the Schwartz-Zippel bound, all run in a forked worker process: a hung simplification is killed
 after its timeout, whatever thread asked, and the caller hears which stages were reached.
@@ -32,9 +32,9 @@ def _ladder(simplifiers):
     yield "cancel", sp.cancel
     yield "together", lambda e: sp.expand(sp.numer(sp.together(e)))
     yield "exact random points", None
-    yield "simplify", sp.simplify
-    for f in simplifiers:
+    for f in simplifiers:                  # the claim's own, domain-specific and usually cheaper
         yield getattr(f, "__name__", repr(f)), f
+    yield "simplify", sp.simplify
 
 
 def _is_rational_function(expr) -> bool:
@@ -116,7 +116,28 @@ def _size(entries) -> int:
     return sum(sp.count_ops(e) for e in entries)
 
 
-def _worker(entries, simplifiers, seed, conn):
+def _limit_memory(memory_mb):
+    """Cap this worker's address space at its current size plus ``memory_mb`` MiB (Linux)."""
+    try:
+        import resource
+        with open("/proc/self/status") as fh:
+            vm = next(int(ln.split()[1]) * 1024 for ln in fh if ln.startswith("VmSize:"))
+        cap = vm + memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (ImportError, OSError, ValueError, StopIteration):
+        pass                                   # no ceiling where the platform cannot set one
+
+
+def _worker(entries, simplifiers, seed, conn, memory_mb=None):
+    if memory_mb:
+        _limit_memory(memory_mb)
+    try:
+        _ladder_run(entries, simplifiers, seed, conn)
+    except MemoryError:
+        conn.send(("memory", memory_mb))
+
+
+def _ladder_run(entries, simplifiers, seed, conn):
     best = entries
     for name, f in _ladder(simplifiers):
         conn.send(("stage", name))
@@ -140,6 +161,8 @@ def _worker(entries, simplifiers, seed, conn):
                     return
                 continue
             out = tuple(f(e) for e in entries)
+        except MemoryError:
+            raise
         except Exception as exc:           # a stage that fails is one rung lost, not the verdict
             conn.send(("note", f"{name} raised {type(exc).__name__}: {exc}"))
             continue
@@ -161,7 +184,7 @@ def _text(entries) -> str:
     return str(entries[0]) if len(entries) == 1 else str(sp.Matrix(entries).T)
 
 
-def decide_zero(expr, timeout: float = 10.0, simplifiers=(), seed: int = 0) -> Decision:
+def decide_zero(expr, timeout: float = 10.0, simplifiers=(), seed: int = 0, memory_mb=None) -> Decision:
     """Is ``expr`` (a scalar, a Matrix or a sequence of entries) identically zero? Runs the ladder in a worker; never blocks past ``timeout``.
 
     >>> x = sp.Symbol("x")
@@ -175,7 +198,7 @@ def decide_zero(expr, timeout: float = 10.0, simplifiers=(), seed: int = 0) -> D
         return Decision("zero", "structural", stages=("structural",))
     ctx = mproc.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(entries, tuple(simplifiers), seed, send), daemon=True)
+    proc = ctx.Process(target=_worker, args=(entries, tuple(simplifiers), seed, send, memory_mb), daemon=True)
     proc.start()
     send.close()
     stages, residual, notes = [], _text(entries), []
@@ -201,6 +224,11 @@ def decide_zero(expr, timeout: float = 10.0, simplifiers=(), seed: int = 0) -> D
                 residual = msg[2]
             elif kind == "note":
                 notes.append(msg[1])
+            elif kind == "memory":
+                where = stages[-1] if stages else "start"
+                return Decision("timeout", where, residual,
+                                f"symbolic ladder stopped at its memory ceiling of {msg[1]} MiB in stage "
+                                f"'{where}'", tuple(stages))
             elif kind == "zero":
                 return Decision("zero", msg[1], "", msg[2], tuple(stages))
             elif kind == "nonzero":

@@ -10,7 +10,7 @@ FILES = sorted((Path(__file__).parent / "known_bad").glob("*.py"))
 
 
 def test_corpus_size():
-    assert len(FILES) >= 10
+    assert len(FILES) >= 30
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
@@ -23,6 +23,9 @@ def test_refuted_at_the_planted_step(path):
     for c in article.claims:
         v = run_claim(c)
         assert v.status not in (Status.PROVED, Status.CONFIRMED), v.message
+        if mod.EXPECT[c.name][0] == "INCONCLUSIVE":        # too little resolution: never a pass
+            assert v.status is Status.INCONCLUSIVE and "raise n" in v.message, v.message
+            continue
         assert v.status is Status.REFUTED, v.message
         step, residual = mod.EXPECT[c.name]
         bad = next(l for l in v.links if l.status is Status.REFUTED)
