@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from derivcheck import Estimate, agrees, chain, claim, identity, section
+from derivcheck.figures import pyplot
 from numerics import adam_newton as na
 
 SEED = 10588
@@ -501,12 +502,6 @@ def P_A3():
 
 # --- report sections ------------------------------------------------------------------------------
 
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
 
 def _vec(v, k=4):
     return "(" + ", ".join(f"{float(x):.{k}g}" for x in v) + ")"
@@ -534,7 +529,7 @@ def lens_section():
             f"$g={G_EX}$: {mp.nstr(ang, 8)} degrees (`adam_newton_angle`, 30 digits).\n\n"
             "**N6** ($H=\\mathrm{diag}(2,-1)$): Newton $(-\\delta_1,-\\delta_2)$, Adam lens $(-\\delta_1,+\\delta_2)$: "
             "the square root returns $|H|$, so the lens is saddle-free Newton.")
-    plt = _plt()
+    plt = pyplot()
     rng = np.random.default_rng(SEED)
     fig, ax = plt.subplots(figsize=(6, 5))
     for kind, mk in (("diagonal", "o"), ("non-diagonal", "s")):
@@ -592,7 +587,7 @@ def mc_section():
             f"**N11**, SGD with additive noise, $T=2\\cdot10^6$: $\\mathrm{{Var}}\\,\\theta$ = {var.value:.5f} ± {var.error:.5f} "
             f"(theory {0.1 / 1.9:.5f}), $\\mathbb Eg^2$ = {eg2.value:.5f} ± {eg2.error:.5f} (theory {0.1 / 1.9 + 1:.5f}).\n\n"
             "**Regime map** (P-A2): per direction, jitter term / noise term against $\\eta h$ ($T=4\\cdot10^5$ each):\n\n" + "\n".join(reg))
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.loglog(NS_N4, errs, "o-", label="RMS relative error (10 replicates)")
     ax.loglog(NS_N4, errs[0] * (np.array(NS_N4) / NS_N4[0]) ** -0.5, "k--", label="slope -1/2")
@@ -638,7 +633,7 @@ def n12_section():
             f"**RMSprop in mpmath** ($h=10$, $\\beta_2=0.999$): $|\\theta|$ falls to {mp.nstr(abs(traj[low]), 3)} at step {low + 1} "
             f"and regrows to the orbit $\\pm\\eta/2$ (|θ| = {mp.nstr(abs(traj[-1]), 8)} at step {len(traj)}). In float64 the "
             "iterate underflows to exactly 0 and stays there (g = 0, no momentum): an artefact of the arithmetic, not of RMSprop.")
-    plt = _plt()
+    plt = pyplot()
     fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(13, 3.8))
     th_a = out["theta"][:, 0]
     win = 2000
@@ -666,7 +661,7 @@ def n13_section():
     target = 4 * H + 5 / 3 * np.eye(2)
     text = (f"$A={sp.latex(sp.Matrix(A_N13))}$, $H=I+A$; target $\\sigma^4$ coefficient $4H+\\frac53I$ = "
             f"({target[0, 0]:.4f}, {target[0, 1]:.4f}, {target[1, 1]:.4f}); $80\\times80$ Gauss-Hermite nodes.\n\n" + "\n".join(tab))
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     s = [r[0] for r in rows]
     ax.loglog(s, [r[1] for r in rows], "o-", label="||E gg'/sigma^2 - H^2|| / ||H^2||")

@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from derivcheck import Estimate, agrees, chain, claim, identity, section
+from derivcheck.figures import nstr, pyplot
 from numerics import entropy_scale as ne
 
 # --- symbols and the n = 3 softmax, as 9034 writes it ---------------------------------------------
@@ -439,15 +440,8 @@ def E11():
 # --- report sections ------------------------------------------------------------------------------
 
 def _f(x, k=6):
-    """``k`` digits of a number, without rounding an mpf to the current precision first."""
-    return mp.nstr(x if isinstance(x, (mp.mpf, mp.mpc)) else mp.mpf(x), k)
+    return nstr(x, k)
 
-
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
 
 
 @section("The constant 0.24: 7695's table and the chord", order=1)
@@ -471,7 +465,7 @@ def constant_section():
             f"\n\nThe remainder $c(\\lambda)=\\lim_d(h-d\\phi)$: $c(1)$ = {_f(c1)}, $c(4)$ = {_f(c4)} "
             "(Richardson from $d=1024, 2048$). Standard attention, $\\lambda=1/\\sqrt d$: " + small +
             " (limit $-1/2$, claim E6-small).")
-    plt = _plt()
+    plt = pyplot()
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     grid = np.linspace(0.05, 4, 40)
     ph = np.array([float(ne.phi(g)) for g in grid])
@@ -499,7 +493,7 @@ def sandwich_section():
             "the exact value is positive, and $\\max(0,H_{\\rm fast})\\le H\\le\\log n$ always (E2). "
             f"Over {total} seeded random score vectors ($n$ in 2..64, entries in $[-10,10]$, $\\lambda$ in "
             f"$(0,20]$, seed {RNG_SEED}) the sandwich was violated {bad} times; smallest margin {worst:.3g}.")
-    plt = _plt()
+    plt = pyplot()
     grid = np.linspace(0, 3, 121)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(grid, ne.softmax_entropy(np.broadcast_to(s, (grid.size, 8)), grid), label="exact H")
@@ -561,7 +555,7 @@ def rate_section():
             f"$\\psi(1)-\\psi(0.75)$ = {_f(lim)}; z = {(pd.value - float(lim)) / pd.error:+.2f}.\n\n"
             f"**Frozen phase**, i.i.d. $N(0,1)$ scores at $\\lambda=2\\sqrt{{2\\log n}}$ (seed {RNG_SEED + 8}); "
             "convergence to the limit is slow, and equality at finite $n$ is not asserted:\n\n" + "\n".join(rem))
-    plt = _plt()
+    plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
     curves = {m: rate_curve(m) for m in MODELS}
     curves["spike (Delta=1)"] = spike_curve()
@@ -611,7 +605,7 @@ def e10_section():
             f"{math.log(64, 512):.3f}).\n\n**Gaussian proxy**, logits $c\\,r(n)z_i$ with $r=\\log_{{512}}n$ or "
             "$\\sqrt{\\log_{512}n}$: log scaling lets $H$ fall, $\\sqrt{\\log}$ scaling holds it nearly fixed in "
             "the frozen case (P-B2).\n\n" + "\n".join(tg))
-    plt = _plt()
+    plt = pyplot()
     ks = np.array(KS)
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for name, f in E10_ROWS.items():

@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from derivcheck import Estimate, agrees, chain, claim, identity, section
+from derivcheck.figures import nstr, pyplot
 from numerics import quantization_scaling as nq
 
 g = sp.Symbol("gamma", positive=True)
@@ -427,15 +428,8 @@ def B12(dps):
 # --- report sections ------------------------------------------------------------------------------
 
 def _f(v, k=6):
-    """``k`` digits of a number, without rounding an mpf to the current precision first."""
-    return mp.nstr(v if isinstance(v, (mp.mpf, mp.mpc)) else mp.mpf(v), k)
+    return nstr(v, k)
 
-
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
 
 
 @section("The exact tail against the article's integral (B2-B5)", order=1)
@@ -475,7 +469,7 @@ def tail_section():
             f"\n\n**$\\gamma=0.076$** (Kaplan's $\\alpha_N$): $\\zeta(1.076)$ = {_f(mp.zeta(nq.num(1.076)), 10)} against "
             f"$1/\\gamma+\\gamma_E$ = {_f(1 / nq.num(0.076) + mp.euler, 10)}.\n\n" + "\n".join(small) +
             "\n\n**Fitted slopes** (OLS of $\\ln T$ on $\\ln n$, exact tails):\n\n" + "\n".join(fits))
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     fig2, ax2 = plt.subplots(figsize=(6.4, 4.4))
     fig3, ax3 = plt.subplots(figsize=(6.4, 4.4))
@@ -549,7 +543,7 @@ def data_section():
             f"\n\n**P4, Monte Carlo** (numpy `zipf`, seed {MC_SEED} + $D$ mod 997; both thresholds from the same samples):\n\n" + "\n".join(mc) +
             "\n\n**B10, emergence thresholds** ($\\gamma=0.4$, $\\tau=1$): the learned set switches exactly at "
             "$D=\\tau Zk^{\\gamma+1}$.\n\n" + "\n".join(em))
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     ax.loglog(Ds, Td, drawstyle="steps-post", label=f"deterministic n(D), tau = 1 (fit {sD:.4f})")
     for t in (1, 5):
@@ -593,7 +587,7 @@ def finite_section():
             "$-\\infty$, so power-law fits must stay at $n\\ll K$.\n\n" + "\n".join(rows) +
             "\n\n**B12**, small $\\gamma$ ($\\gamma_1$ the first Stieltjes constant):\n\n" + "\n".join(sg) +
             f"\n\nHalving the loss needs $n$ multiplied by $2^{{1/\\gamma}}$: {2 ** (1 / 0.076):.0f} at $\\gamma=0.076$.")
-    plt = _plt()
+    plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
     ns = nq.log_integers(1, K - 1, 60, strict=False)
     with mp.workdps(20):

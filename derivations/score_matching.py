@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from derivcheck import Estimate, agrees, chain, claim, identity, section
+from derivcheck.figures import nstr, pyplot
 from numerics import score_matching as ns
 
 # --- the instance, exact -----------------------------------------------------------------------
@@ -400,19 +401,12 @@ def A11():
 # --- report sections ------------------------------------------------------------------------------
 
 def _f(v, k=12):
-    """``k`` digits of a number, without rounding an mpf to the current precision first."""
-    return mp.nstr(v if isinstance(v, (mp.mpf, mp.mpc)) else mp.mpf(v), k)
+    return nstr(v, k)
 
 
 def _q(v):
     return f"{v.numerator}/{v.denominator}" if v.denominator != 1 else str(v.numerator)
 
-
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
 
 
 @section("The instance, the gap and the constant (A1, A5, A6)", order=1)
@@ -440,7 +434,7 @@ def gap_section():
             "(`csm_sm_gap` at 50 digits).\n\n**Gap table** (50 digits):\n\n" + "\n".join(rows) +
             "\n\n**$C$ by four routes:**\n\n" + "\n".join(crow))
     G, h, th, mom = minimiser()
-    plt = _plt()
+    plt = pyplot()
     ts = np.linspace(-2, 2, 17)
     sm_v, csm_v, res_v = [], [], []
     with mp.workdps(20):
@@ -506,7 +500,7 @@ def mc_section():
             f"{A11_REPS} replications per $N$, continuing the generator:\n\n" + "\n".join(brow) +
             "\n\nThe sample mean of the per-sample CSM loss is unbiased for CSM($\\theta$) at every batch size; "
             "only the plug-in SM of the article's step 2 is biased.")
-    plt = _plt()
+    plt = pyplot()
     prefixes = (10**3, 10**4, 10**5, 10**6, 2 * 10**6)
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for i, th in enumerate(THETAS):
@@ -592,7 +586,7 @@ def pitfalls():
         "**Population only (A12, context)**: the objectives differ by a constant; their finite-sample estimators "
         "need not have equal gradients sample by sample (the per-$\\theta$ SE above is the numerical face of this).",
     ]
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     bs = np.array([r[0] for r in rows])
     ax.loglog(bs, [float(r[1]) for r in rows], "o-", label="C (quadrature)")

@@ -23,6 +23,7 @@ import numpy as np
 import sympy as sp
 
 from derivcheck import Estimate, agrees, chain, claim, identity, section
+from derivcheck.figures import pyplot
 from numerics import topk_smoothing as nt
 
 XH = (0.3, -1.2, 2.5, 0.8, 1.9, -0.4)
@@ -746,12 +747,6 @@ def PROPS():
 
 # --- report sections ------------------------------------------------------------------------------
 
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
 
 def _v(p, k=6):
     return "(" + ", ".join(mp.nstr(v, k) if isinstance(v, mp.mpf) else f"{float(v):.{k}g}" for v in p) + ")"
@@ -818,7 +813,7 @@ def rate_section():
             rows.append(f"| {name} | {tau} | {dps} | {mp.nstr(err, 6)} | {mp.nstr(rho, 12)} | {limit} |")
         slope = float(np.polyfit([1 / t for t in TAUS], [float(mp.log(r[2])) for r in rate_rows(name)], 1)[0])
         fits.append(f"{name}: fitted slope {slope:.5f}, predicted {-c * DELTA:g}")
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     inv = np.array([1 / t for t in TAUS])
     for name, (c, limit) in RATE.items():
@@ -857,7 +852,7 @@ def counter_section():
             f"({above / n_su:.1%}), largest entry {mp.nstr(big, 6)}.\n\n"
             f"**Boundary tie** $x=(1,0,0)$, $k=2$, $\\tau=0.01$: the two tied entries tend to $q/r=1/2$, not to a "
             f"multi-hot vector: {tie_txt}.")
-    plt = _plt()
+    plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
     D = np.linspace(0.01, 8, 200)
     smooth = np.array([nt.smooth_topk([d, 0.0], 1)[0] for d in D])
@@ -918,7 +913,7 @@ def listing_section():
     grows = ["| $\\tau$ | listing error | outside [0,1] | listing $\\sum p$ | NaN | stable DP error |", "|---|---|---|---|---|---|"]
     for tau, err, out, s, nan, dp in grad_float64_table():
         grows.append(f"| {tau} | {err:.3g} | {'yes' if out else 'no'} | {s:.15g} | {'yes' if nan else 'no'} | {dp:.1e} |")
-    plt = _plt()
+    plt = pyplot()
     rowsg = grad_float64_table()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
     t = [r[0] for r in rowsg]
@@ -943,7 +938,7 @@ def listing_section():
 
 @section("Outputs against tau, and the benchmarks", order=6)
 def outputs_section():
-    plt = _plt()
+    plt = pyplot()
     taus = np.logspace(math.log10(2), -2, 40)
     fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
     for ax, (name, f) in zip(axes.ravel(), CONSTRUCTIONS.items()):

@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new", help="scaffold derivations/NAME.py: a derivation module that passes as generated")
     n.add_argument("name", help="module name (letters, digits, _), e.g. my_article")
     n.add_argument("--dir", type=Path, default=Path("derivations"), help="folder (default derivations/)")
-    sub.add_parser("bench", help="measure timings and cost growth; writes reports/performance.md")
+    b = sub.add_parser("bench", help="measure timings and cost growth; writes reports/performance.md")
+    b.add_argument("--repeat", type=_jobs, default=5, help="runs per engine timing (median, default 5)")
+    b.add_argument("--suite-repeat", type=_jobs, default=3, help="runs per suite timing (median, default 3)")
     return p
 
 
@@ -160,7 +162,7 @@ def main(argv=None) -> int:
             return _new(args)
         elif args.cmd == "bench":
             from .bench import main as bench_main
-            return bench_main()
+            return bench_main(["--repeat", str(args.repeat), "--suite-repeat", str(args.suite_repeat)])
         else:
             return _report(args, t0)
         return _finish(results, args)

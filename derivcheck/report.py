@@ -167,8 +167,8 @@ def index_markdown(results) -> str:
 def versions() -> str:
     import matplotlib
     import numpy
-    return (f"SymPy {sp.__version__}, mpmath {mp.__version__}, NumPy {numpy.__version__}, "
-            f"Matplotlib {matplotlib.__version__}")
+    return (f"SymPy {sp.__version__}, mpmath {mp.__version__} (backend {mp.libmp.BACKEND}), "
+            f"NumPy {numpy.__version__}, Matplotlib {matplotlib.__version__}")
 
 
 def write_report(results, out: Path, index: bool = True) -> list[Path]:
