@@ -623,7 +623,10 @@ def n12_section():
     ratios = (g_b**2).mean(axis=0) / (s2 * np.diag(Hs[2] @ Hs[2]))
     traj = rmsprop_traj()
     low = min(range(len(traj)), key=lambda i: abs(traj[i]))
-    text = (f"Adam $\\beta=(0.9, 0.999)$, $\\eta={ETA}$, $\\epsilon=0$, $\\theta_0=\\mathbf 1$, {STEPS} steps, averages over "
+    text = ("The second figure puts $\\sqrt{\\bar v_i}/\\sigma$ from each simulation against $|H|_{ii}$, "
+            "$\\|H_{i,:}\\|$ and $\\sqrt{H_{ii}}$ (identity line): on the line for $|H|_{ii}$ in (a), off it in (b), "
+            "parallel to $\\sqrt{H_{ii}}$ in (c).\n\n"
+            f"Adam $\\beta=(0.9, 0.999)$, $\\eta={ETA}$, $\\epsilon=0$, $\\theta_0=\\mathbf 1$, {STEPS} steps, averages over "
             f"steps {WINDOW[0]}-{WINDOW[1]} (seed {SEED} for the noise of run (c)); all four runs in one batched float64 "
             "simulation.\n\n" + "\n".join(rows) +
             f"\n\n**P-A5, the scale:** in run (a), $\\sigma=\\mathrm{{rms}}\\,\\delta$ = {1 / eta_sigma:.4f}$\\eta$, so "
@@ -650,7 +653,21 @@ def n12_section():
     a3.bar(x + 0.2, sv_c / np.asarray(H_A1) / sv_c[0], 0.4, label="sqrt(v)/h (normalised)")
     a3.set(xticks=x, xticklabels=[f"h={v:g}" for v in H_A1], title="(c) Fisher noise: sqrt(v) ~ sqrt(H)")
     a3.legend(fontsize=8)
-    return text, (("n12_regimes.png", fig),)
+    fig2, axs = plt.subplots(1, 3, figsize=(13, 3.8))
+    for ax, r, name in zip(axs, (0, 2, 3), ("(a) diagonal H", "(b) rotated H", "(c) Fisher-like noise")):
+        rms, sv, th, _ = jitter(r)
+        sig = float(np.sqrt(np.mean(th**2)))
+        H = Hs[r]
+        refs = {"|H|_ii": np.diag(na.abs_matrix(H)), "||H_i,:||": np.linalg.norm(H, axis=1),
+                "sqrt(H_ii)": np.sqrt(np.abs(np.diag(H)))}
+        for (label, ref), mk in zip(refs.items(), "os^"):
+            ax.loglog(ref, sv / sig, mk, label=label)
+        lim = [min(min(v.min() for v in refs.values()), (sv / sig).min()) / 2,
+               max(max(v.max() for v in refs.values()), (sv / sig).max()) * 2]
+        ax.loglog(lim, lim, "k-", lw=0.6)
+        ax.set(xlabel="reference", ylabel="sqrt(v_i)/sigma (simulation)", title=name)
+        ax.legend(fontsize=7)
+    return text, (("n12_regimes.png", fig), ("n12_sqrt_v.png", fig2))
 
 
 @section("Beyond the quadratic (N13)", order=4)

@@ -552,12 +552,24 @@ def data_section():
                     fmt="o", ms=3, capsize=2, label=f"Monte Carlo, tau = {t}")
     ax.set(xlabel="D (samples)", ylabel="(L - a)/(b - a)", title=f"data scaling, gamma = 0.4 (theta = {th:.4f})")
     ax.legend(fontsize=7)
+    fig3, (b1, b2) = plt.subplots(1, 2, figsize=(11, 4))
+    b1.loglog(Ns, Tn, drawstyle="steps-post", label=f"n = floor(N/100) (fit {sN:.4f})")
+    b1.loglog(Ns, [(v / C0) ** -G0 / (G0 * float(mp.zeta(nq.num(G0) + 1)))
+                   for v in Ns], "--", label="n^-gamma/(gamma Z) at n = N/C")
+    b1.set(xlabel="N (parameters)", ylabel="(L - a)/(b - a)", title="parameters: alpha_N = gamma = 0.4")
+    b1.legend(fontsize=8)
+    Bb = 1000                                              # batch size: steps S = D/B (B8)
+    Ss = Ds / Bb
+    sS, _ = nq.fit_slope(Ss, Td)
+    b2.loglog(Ss, Td, drawstyle="steps-post", label=f"deterministic, B = {Bb} (fit {sS:.4f})")
+    b2.set(xlabel="S (steps)", ylabel="(L - a)/(b - a)", title=f"steps: alpha_S = theta = {th:.4f}")
+    b2.legend(fontsize=8)
     fig2, ax2 = plt.subplots(figsize=(6, 4))
     for gm, row in ((0.4, t04), (1, t1)):
         ax2.semilogy(SMALL_D, [float(abs(v)) for v in row], "o-", label=f"gamma = {gm}")
     ax2.set(xscale="log", xlabel="D", ylabel="|sum / closed form - 1|", title="faster than any power of D (tau = 1)")
     ax2.legend()
-    return text, (("data_scaling.png", fig), ("poisson_remainder.png", fig2))
+    return text, (("data_scaling.png", fig), ("poisson_remainder.png", fig2), ("params_and_steps.png", fig3))
 
 
 def gamma_ratio(t, gamma=G0):

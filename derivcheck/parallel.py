@@ -52,50 +52,45 @@ def _context():
     return mproc.get_context("fork" if sys.platform != "win32" else "spawn")
 
 
-def run_claims(todo, jobs: int, dps, seed: int, progress) -> dict:
-    """{claim id: Verdict} for [(article, claim)], in ``jobs`` processes; ``progress(verdict)``.
-    When a worker dies, every claim it took down is rerun alone: only the culprit is an ERROR."""
-    verdicts, failed = {}, []
+def _isolated(jobs: int, calls, crashed, done=lambda key, result: None) -> dict:
+    """{key: result} of [(key, fn, args)] on ``jobs`` processes. The calls a dying worker took down
+    are rerun one by one on fresh single-worker pools; one that dies again gets ``crashed(key, exc)``."""
+    out, failed = {}, []
     with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
-        futs = [(a, c, pool.submit(_claim_job, a.path, c.name, dps, seed)) for a, c in todo]
-        for a, c, fut in futs:
+        futs = [(key, fn, args, pool.submit(fn, *args)) for key, fn, args in calls]
+        for key, fn, args, fut in futs:
             try:
-                verdicts[c.id] = fut.result()
-                progress(verdicts[c.id])
+                out[key] = fut.result()
+                done(key, out[key])
             except BrokenProcessPool:
-                failed.append((a, c))
-    for a, c in failed:
+                failed.append((key, fn, args))
+    for key, fn, args in failed:
         with ProcessPoolExecutor(1, mp_context=_context()) as pool:
             try:
-                verdicts[c.id] = pool.submit(_claim_job, a.path, c.name, dps, seed).result()
+                out[key] = pool.submit(fn, *args).result()
             except BrokenProcessPool as exc:
-                verdicts[c.id] = _crashed(c, exc)
-        progress(verdicts[c.id])
-    return verdicts
+                out[key] = crashed(key, exc)
+        done(key, out[key])
+    return out
+
+
+def run_claims(todo, jobs: int, dps, seed: int, progress) -> dict:
+    """{claim id: Verdict} for [(article, claim)], in ``jobs`` processes; ``progress(verdict)``.
+    When a worker dies only the claim that killed it is an ERROR; the others keep their results."""
+    claims = {c.id: c for _, c in todo}
+    calls = [(c.id, _claim_job, (a.path, c.name, dps, seed)) for a, c in todo]
+    return _isolated(jobs, calls, lambda key, exc: _crashed(claims[key], exc), lambda key, v: progress(v))
 
 
 def run_articles(arts, selectors, jobs: int, dps, seed: int, slow: bool, sections: bool, progress):
     """[(verdicts, sections)] per article, one article per task (claims and sections share caches)."""
-    tasks = []
+    names = {a.path: {c.name for c in select(a.claims, selectors) if slow or not c.slow} for a in arts}
+    by_path = {a.path: a for a in arts}
+    order = sorted(arts, key=lambda a: -Path(a.path).stat().st_size)          # big articles first
+    calls = [(a.path, _article_job, (a.path, names[a.path], dps, seed, sections)) for a in order]
+    out = _isolated(jobs, calls, lambda path, exc: (
+        [_crashed(c, exc) for c in by_path[path].claims if c.name in names[path]], ()))
     for a in arts:
-        names = {c.name for c in select(a.claims, selectors) if slow or not c.slow}
-        tasks.append((a, names))
-    out, failed = {}, []
-    order = sorted(tasks, key=lambda t: -Path(t[0].path).stat().st_size)   # big articles first
-    with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
-        futs = [(a, names, pool.submit(_article_job, a.path, names, dps, seed, sections)) for a, names in order]
-        for a, names, fut in futs:
-            try:
-                out[a.path] = fut.result()
-            except BrokenProcessPool:
-                failed.append((a, names))
-    for a, names in failed:                              # alone on a fresh pool: who really died?
-        with ProcessPoolExecutor(1, mp_context=_context()) as pool:
-            try:
-                out[a.path] = pool.submit(_article_job, a.path, names, dps, seed, sections).result()
-            except BrokenProcessPool as exc:
-                out[a.path] = ([_crashed(c, exc) for c in a.claims if c.name in names], ())
-    for a, _ in tasks:
         for v in out[a.path][0]:
             progress(v)
     return [out[a.path] for a in arts]

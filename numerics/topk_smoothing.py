@@ -270,8 +270,8 @@ def smooth_threshold(z, k, dps=None):
             cands.append((viol, lam))
         return min(cands)[1]
     cnt = min(n, 2 * k + 1)                                  # m <= 2k: each entry above lambda gives >= 1/2
-    order = _top_sorted(z, cnt if cnt < n else n)
-    zs = z[order] if cnt < n else z[order]
+    order = _top_sorted(z, cnt)
+    zs = z[order]
     full = cnt >= n
     rest_lse = -np.inf if full else _lse(np.delete(z, order))
     logA = np.concatenate([[-np.inf], np.logaddexp.accumulate(-zs)])            # log A_m, m = 0..len
