@@ -307,8 +307,8 @@ def mean_se(samples, method, seed) -> Estimate:
 
 
 def plugin_score_bias(rng, x, N, reps, weights, means, variances, a, b, chunk=20_000) -> Estimate:
-    """N * (mean of s_N(x) - ...) is formed by the caller; this returns the mean of the plug-in
-    estimate s_N(x) = sum_i d/dx p(x|x0_i) / sum_i p(x|x0_i) over ``reps`` replications."""
+    """Mean and standard error of the plug-in score s_N(x) = sum_i d/dx p(x|x0_i) / sum_i p(x|x0_i),
+    x0_i ~ p0, over ``reps`` replications of N draws (kernel weights in log space)."""
     vals = []
     for start in range(0, reps, chunk):
         m = min(chunk, reps - start)
