@@ -1,4 +1,4 @@
-"""The command line: list, verify, check, report. Exit 0 all as expected, 1 otherwise, 2 usage."""
+"""The command line: list, verify, check, report, new, bench. Exit 0 all as expected, 1 otherwise, 2 usage."""
 from __future__ import annotations
 
 import argparse
@@ -143,6 +143,14 @@ def _split_targets(targets):
 
 
 def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:                       # `derivcheck list | head`: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _main(argv=None) -> int:
     args = _parser().parse_args(argv)
     t0 = time.perf_counter()
     try:
