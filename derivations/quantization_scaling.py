@@ -336,7 +336,7 @@ def B7p_mc_full():
 @claim("B8", r"steps: $SBp_n=\tau$ is B7 with $D=SB$, so $n\propto S^{1/(\gamma+1)}$ and $\alpha_S=\frac\gamma{\gamma+1}$")
 def B8():
     nS = (S * B / (tau * Z)) ** (1 / (g + 1))
-    return [identity(((D / (tau * Z)) ** (1 / (g + 1))).subs(D, S * B), nS, "n(D) at D = SB"),
+    return [identity(S * B * nS ** (-(g + 1)) / Z, tau, "S B p_n = tau at n = (SB/(tau Z))^(1/(gamma+1))"),
             identity(sp.expand_log(S * sp.diff(sp.log(nS ** -g), S), force=True), -g / (g + 1), "alpha_S")]
 
 
