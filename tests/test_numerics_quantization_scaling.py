@@ -1,5 +1,8 @@
 """Zipf tails, the Poissonised sum and the Monte Carlo engine against closed forms (dps 15, 30, 100)."""
+import math
+
 import mpmath as mp
+import numpy as np
 import pytest
 
 from numerics import quantization_scaling as nq
@@ -74,3 +77,30 @@ def test_fit_slope_recovers_a_power_law():
 def test_finite_tail_vanishes_at_K():
     assert nq.finite_tail(0.4, 100, 100) == 0
     assert 0 < nq.finite_tail(0.4, 99, 100) < nq.tail_fraction(0.4, 99)
+
+
+def test_tail_sampler_follows_the_conditional_zipf_law():
+    rng = np.random.default_rng(5)
+    s, K = 1.4, 1000
+    x = nq._zipf_tail(s, K, 400_000, rng)
+    assert x.min() >= K + 1 and np.all(x == np.floor(x))
+    edges = [K, K + 1, K + 3, K + 10, K + 100, 3000, 10**4, 10**6, np.inf]
+    with mp.workdps(30):
+        Zt = mp.zeta(s, K + 1)
+        p = [float((mp.zeta(s, lo + 1) - (mp.zeta(s, hi + 1) if hi != np.inf else 0)) / Zt)
+             for lo, hi in zip(edges[:-1], edges[1:])]
+    obs = np.array([((x > lo) & (x <= hi)).sum() for lo, hi in zip(edges[:-1], edges[1:])])
+    expected = np.array(p) * x.size
+    chi2 = float(((obs - expected) ** 2 / expected).sum())
+    assert chi2 < 24.3                     # chi-square, 7 degrees of freedom: P(exceed) = 0.001
+
+
+@pytest.mark.parametrize("D", [1000, 30_000])
+def test_multinomial_counts_match_numpys_sampler_in_law(D):
+    a = nq.simulate_learned_quanta(0.4, D, (1, 5), 100, seed=11)
+    b = nq.simulate_learned_quanta(0.4, D, (1, 5), 100, seed=12, method="zipf")
+    for t in (1, 5):
+        z = (a[t].value - b[t].value) / math.hypot(a[t].error, b[t].error)
+        assert abs(z) < 3.5, (t, a[t], b[t])
+    ranks, counts = nq.zipf_counts(1.4, D, np.random.default_rng(0))
+    assert counts.sum() == D and np.unique(ranks).size == ranks.size
