@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import gmpy2
 import mpmath as mp
 import numpy as np
 
@@ -47,38 +48,58 @@ def softmax_entropy(s, lam, dps=None):
     return np.log(tot) - (e * z).sum(axis=-1) / tot
 
 
-def _entropy_mp(s, lam, dps: int):
-    with mp.workdps(dps + 5):
-        s = [mp.mpf(v) if not isinstance(v, mp.mpf) else v for v in _listed(s)]
-        lam = mp.mpf(lam)
-        m = max(s)
-        w = [mp.exp(lam * (v - m)) for v in s]
-        tot = mp.fsum(w)
-        mean = mp.fdot(w, s) / tot
-        h = mp.log(tot) - lam * (mean - m)
+def _bits(dps: int) -> int:
+    return int(math.ceil(dps * 3.3219280948873626)) + 8
+
+
+def _to_mpfr(v):
+    """An exact MPFR copy of a float, int, mpf or decimal string (rounded only past the precision)."""
+    if isinstance(v, mp.mpf):
+        sign, man, exp, _ = v._mpf_
+        if not man and exp:
+            raise ValueError(f"scores and lam must be finite, got {v}")
+        return gmpy2.mul_2exp(gmpy2.mpfr(-man if sign else man), exp)
+    return gmpy2.mpfr(v)
+
+
+def _weights(s, lam, dps: int):
+    """(scores, weights exp(lam (s - max s)), lam, max s) in MPFR at ``dps`` digits; the caller
+    holds the context."""
+    vals = [_to_mpfr(v) for v in (s.ravel().tolist() if isinstance(s, np.ndarray) else list(s))]
+    L, m = _to_mpfr(lam), max(vals)
+    return vals, [gmpy2.exp(L * (v - m)) for v in vals], L, m
+
+
+def _to_mpf(x, dps: int):
+    man, exp = x.as_mantissa_exp()
     with mp.workdps(dps):
-        return +h
+        return mp.mpf((int(man), int(exp)))
 
 
-def _listed(s):
+def _entropy_mp(s, lam, dps: int):
+    """H = log sum w - lam <s - max s>_w in MPFR (gmpy2) at dps + 5 digits: exact score copies,
+    correctly rounded exp and log, exactly rounded sums (fsum); an mpf at ``dps``."""
     if isinstance(s, np.ndarray):
         _scores(s)
-        return [mp.mpf(v) for v in s.ravel().tolist()]
-    return list(s)
+    with gmpy2.context(precision=_bits(dps + 5)):
+        vals, w, L, m = _weights(s, lam, dps + 5)
+        tot = gmpy2.fsum(w)
+        h = gmpy2.log(tot) - L * gmpy2.fsum([wi * (v - m) for wi, v in zip(w, vals)]) / tot
+    return _to_mpf(h, dps)
 
 
 def entropy_and_variance(s, lam, dps: int):
-    """(H, Var_p(s)) of softmax(lam*s) in mpmath: dH/dlam = -lam*Var_p(s) (claim E3)."""
-    with mp.workdps(dps + 5):
-        s = [mp.mpf(v) for v in _listed(s)]
-        lam, m = mp.mpf(lam), max(s)
-        w = [mp.exp(lam * (v - m)) for v in s]
-        tot = mp.fsum(w)
-        mean = mp.fsum(wi * v for wi, v in zip(w, s)) / tot
-        var = mp.fsum(wi * (v - mean) ** 2 for wi, v in zip(w, s)) / tot
-        h = mp.log(tot) - lam * (mean - m)
-    with mp.workdps(dps):
-        return +h, +var
+    """(H, Var_p(s)) of softmax(lam*s) at ``dps`` digits (MPFR, as softmax_entropy): dH/dlam =
+    -lam*Var_p(s) (claim E3)."""
+    if isinstance(s, np.ndarray):
+        _scores(s)
+    with gmpy2.context(precision=_bits(dps + 5)):
+        vals, w, L, m = _weights(s, lam, dps + 5)
+        tot = gmpy2.fsum(w)
+        mean = gmpy2.fsum([wi * (v - m) for wi, v in zip(w, vals)]) / tot
+        var = gmpy2.fsum([wi * (v - m - mean) ** 2 for wi, v in zip(w, vals)]) / tot
+        h = gmpy2.log(tot) - L * mean
+    return _to_mpf(h, dps), _to_mpf(var, dps)
 
 
 def invariant_lambda(s, H0, dps=30):
