@@ -44,6 +44,12 @@ class Mixture:
     a: object
     b: object
 
+    def __post_init__(self):            # hashed on every cached point evaluation: hash once
+        object.__setattr__(self, "_hash", hash((self.w, self.mu, self.s2, self.a, self.b)))
+
+    def __hash__(self):
+        return self._hash
+
     @property
     def M(self):                       # component means of p_t
         return tuple(self.a * m for m in self.mu)
@@ -76,26 +82,34 @@ def mixture(weights, means, variances, a, b) -> Mixture:
     return Mixture(w, mu, s2, A, B)
 
 
-def _log_resp(m: Mixture, x):
-    logs = [mp.log(w) - mp.log(2 * mp.pi * V) / 2 - (x - M) ** 2 / (2 * V) if w else mp.ninf
-            for w, M, V in zip(m.w, m.M, m.V)]
-    top = max(logs)
-    lse = top + mp.log(mp.fsum(mp.exp(l - top) for l in logs))
-    return [l - lse for l in logs], lse                # log r_j, log p_t(x)
+@functools.lru_cache(maxsize=64)
+def _consts(m: Mixture, prec: int):
+    """Per component, at one precision: log(w_j) - log(2 pi V_j)/2 (-inf for w_j = 0), M_j, 1/V_j,
+    and the posterior of x0 given (x, j): mean alpha_j + beta_j x, variance s2_j b^2/V_j."""
+    out = []
+    for w, mu, s2, M, V in zip(m.w, m.mu, m.s2, m.M, m.V):
+        c = mp.log(w) - mp.log(2 * mp.pi * V) / 2 if w else mp.ninf
+        beta = m.a * s2 / V
+        out.append((c, M, 1 / V, mu - beta * M, beta, s2 * m.b**2 / V))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=400_000)
 def _at(m: Mixture, x, prec: int):
-    """(p_t(x), s*(x), E[x0|x], Var(x0|x)) at one point. Quadratures of different integrands visit
-    the same nodes, so the mixture is evaluated once per node and precision."""
-    lr, lse = _log_resp(m, x)
-    r = [mp.exp(l) for l in lr]
-    star = mp.fsum(ri * (-(x - M) / V) for ri, M, V in zip(r, m.M, m.V))
-    means = [mu + m.a * s2 / V * (x - M) for mu, s2, V, M in zip(m.mu, m.s2, m.V, m.M)]
-    varis = [s2 * m.b**2 / V for s2, V in zip(m.s2, m.V)]
+    """(p_t(x), s*(x), E[x0|x], Var(x0|x)) at one point, responsibilities in log space: r_j =
+    e_j / sum e, e_j = exp(l_j - max l), l_j = log(w_j N(x; M_j, V_j)). Quadratures of different
+    integrands visit the same nodes, so the mixture is evaluated once per node and precision."""
+    cs = _consts(m, prec)
+    logs = [c - (x - M) ** 2 * iV / 2 for c, M, iV, *_ in cs]
+    top = max(logs)
+    e = [mp.exp(l - top) for l in logs]
+    tot = mp.fsum(e)
+    r = [v / tot for v in e]
+    star = mp.fsum(ri * (M - x) * iV for ri, (_, M, iV, *_) in zip(r, cs))
+    means = [al + be * x for _, _, _, al, be, _ in cs]
     mean = mp.fsum(ri * mi for ri, mi in zip(r, means))
-    second = mp.fsum(ri * (vi + mi**2) for ri, vi, mi in zip(r, varis, means))
-    return mp.exp(lse), star, mean, second - mean**2
+    second = mp.fsum(ri * (vi + mi**2) for ri, mi, (*_, vi) in zip(r, means, cs))
+    return mp.exp(top) * tot, star, mean, second - mean**2
 
 
 def density(m: Mixture, x):
@@ -282,10 +296,16 @@ def score_f64_naive(x, weights, means, variances, a, b):
         return (dens * (-(x - M) / V)).sum(axis=-1) / dens.sum(axis=-1)
 
 
+def sample_x0(rng, n, weights, means, variances):
+    """x0 ~ p0: component j ~ Categorical(w) by inversion of one uniform, x0 = mu_j + s_j xi."""
+    w = np.asarray(weights, dtype=float)
+    j = np.searchsorted(np.cumsum(w)[:-1] / w.sum(), rng.random(n), side="right")
+    return np.asarray(means, dtype=float)[j] + np.sqrt(np.asarray(variances, dtype=float))[j] * rng.standard_normal(n)
+
+
 def sample_pairs(rng, n, weights, means, variances, a, b):
-    """(x0, eps, x_t): component j ~ Categorical(w), x0 = mu_j + s_j xi, x_t = a x0 + b eps."""
-    j = rng.choice(len(weights), size=n, p=np.asarray(weights, dtype=float))
-    x0 = np.asarray(means, dtype=float)[j] + np.sqrt(np.asarray(variances, dtype=float))[j] * rng.standard_normal(n)
+    """(x0, eps, x_t): x0 ~ p0 (``sample_x0``), eps ~ N(0, 1), x_t = a x0 + b eps."""
+    x0 = sample_x0(rng, n, weights, means, variances)
     eps = rng.standard_normal(n)
     return x0, eps, a * x0 + b * eps
 
@@ -294,10 +314,11 @@ def poly(theta, x):
     return sum(float(t) * x**k for k, t in enumerate(theta))
 
 
-def gap_samples(theta, x0, eps, xt, weights, means, variances, a, b):
-    """D_i = (g_i - s_theta)^2 - (s* - s_theta)^2, whose mean is C for every theta."""
+def gap_samples(theta, x0, eps, xt, weights, means, variances, a, b, star=None):
+    """D_i = (g_i - s_theta)^2 - (s* - s_theta)^2, whose mean is C for every theta; ``star``: the
+    scores s*(x_t) when already computed (several theta on one sample)."""
     s_th = poly(theta, xt)
-    star = score_f64(xt, weights, means, variances, a, b)
+    star = score_f64(xt, weights, means, variances, a, b) if star is None else star
     return (-eps / b - s_th) ** 2 - (star - s_th) ** 2
 
 
@@ -312,10 +333,9 @@ def plugin_score_bias(rng, x, N, reps, weights, means, variances, a, b, chunk=20
     vals = []
     for start in range(0, reps, chunk):
         m = min(chunk, reps - start)
-        x0, _, _ = sample_pairs(rng, m * N, weights, means, variances, a, b)
-        x0 = x0.reshape(m, N)
-        logk = -(x - a * x0) ** 2 / (2 * b * b)
+        r = x - a * sample_x0(rng, m * N, weights, means, variances).reshape(m, N)   # x - a x0
+        logk = r * r * (-0.5 / (b * b))
         logk -= logk.max(axis=1, keepdims=True)
         k = np.exp(logk)
-        vals.append((k * (-(x - a * x0) / (b * b))).sum(axis=1) / k.sum(axis=1))
+        vals.append((k * r).sum(axis=1) / k.sum(axis=1) * (-1 / (b * b)))
     return mean_se(np.concatenate(vals), f"plug-in score at x={x}, N={N}", None)
