@@ -135,7 +135,7 @@ def _cumulants(values, kmax):
        timeout=30)
 def E4():
     vals = (sp.Rational(1, 3), sp.Rational(-1, 2), sp.Integer(2))
-    Hs = H.subs(dict(zip(S, vals)), simultaneous=True)
+    Hs = (sp.log(Z) - lam * mean_p).subs(dict(zip(S, vals)), simultaneous=True)   # H, by E1
     kap = _cumulants(vals, 5)
     series = sp.log(3) - sum(sp.Rational(k - 1) / sp.factorial(k) * kap[k] * lam**k for k in range(2, 6))
     return identity(sp.series(Hs, lam, 0, 6).removeO(), series, "Taylor polynomial of degree 5")
@@ -233,8 +233,12 @@ NS_E7 = (2**8, 2**12, 2**16, 2**20)
 
 
 @functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)
 def sphere_logits(k, dd=D):
-    return dd * ne.sphere_scores(k, dd)
+    """d t_i (read-only: one array per (n, d), shared by every claim and section)."""
+    out = dd * ne.sphere_scores(k, dd)
+    out.flags.writeable = False
+    return out
 
 
 @functools.lru_cache(maxsize=None)

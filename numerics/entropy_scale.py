@@ -224,8 +224,14 @@ def sphere_h(lam, d, dps=30) -> Estimate:
             w = 1 / mp.sqrt(max(d, 4))
             pts = sorted({mp.mpf(-1), mp.mpf(1)} | {x for x in (tp - 6 * w, tp - w, tp, tp + w, tp + 6 * w)
                                                     if -1 < x < 1})
-            i0, e0 = mp.quad(lambda t: mp.exp(f(t) - top), pts, error=True)
-            i1, e1 = mp.quad(lambda t: t * mp.exp(f(t) - top), pts, error=True)
+            seen = {}                                      # both integrals visit the same nodes
+
+            def g(t):
+                if t not in seen:
+                    seen[t] = mp.exp(f(t) - top)
+                return seen[t]
+            i0, e0 = mp.quad(g, pts, error=True)
+            i1, e1 = mp.quad(lambda t: t * g(t), pts, error=True)
             z0 = mp.beta(mp.mpf(1) / 2, a + 1)             # normaliser of (1-t^2)^a on [-1, 1]
             h = mp.log(i0) + top - mp.log(z0) - L * i1 / i0
             return h, (e0 + L * e1) / i0
