@@ -199,7 +199,7 @@ def gap_rows():
         m = inst()
         for th in THETAS:
             rows[th] = (ns.csm_exact(th, mom, B_), ns.sm_quad(m, th),
-                        ns.csm_posterior(m, lambda X, th=th: ns.polyval(th, X)))
+                        ns.csm_posterior(m, ns.polynomial(th)))
     return rows
 
 
@@ -301,7 +301,8 @@ def A8():
         grad_csm = [2 * (sum(G[i][j] * th[j] for j in range(4)) - h[i]) for i in range(4)]
         out.append(identity(sp.Matrix([sp.Rational(v.numerator, v.denominator) for v in grad_csm]), sp.zeros(4, 1),
                             "grad CSM = 2(G theta* - h) = 0, exactly"))
-        resid = lambda X: ns.score(m, X) - ns.polyval(th, X)
+        model = ns.polynomial(th)
+        resid = lambda X: ns.score(m, X) - model(X)
         for k in range(4):
             gq = -2 * ns.expect_pt(m, lambda X, k=k: resid(X) * X**k)
             out.append(agrees(Estimate(gq, 0, "quadrature", DPS), 0, atol=TOL, label=f"d SM / d theta_{k} at theta*"))

@@ -165,13 +165,26 @@ def csm_sm_gap(weights, means, variances, a, b, dps=30):
         return +c
 
 
+def polynomial(theta):
+    """x -> sum_k theta_k x^k, the coefficients read once (``_mp``) at the current precision; Horner."""
+    coef = [_mp(t, "theta") for t in reversed(theta)]
+
+    def f(x):
+        out = mp.mpf(0)
+        for ck in coef:
+            out = out * x + ck
+        return out
+    return f
+
+
 def polyval(theta, x):
-    return mp.fsum(_mp(t, "theta") * x**k for k, t in enumerate(theta))
+    return polynomial(theta)(x)
 
 
 def sm_quad(m: Mixture, theta):
     """SM(theta) = int p_t (s* - s_theta)^2 (no 1/2)."""
-    return expect_pt(m, lambda x: (score(m, x) - polyval(theta, x)) ** 2)
+    f = polynomial(theta)
+    return expect_pt(m, lambda x: (score(m, x) - f(x)) ** 2)
 
 
 def csm_posterior(m: Mixture, f):
