@@ -44,3 +44,19 @@ def test_float64_route_matches_numpy_on_random_quartics():
     route = nv.match_error_f64(nv.quartic_roots_f64(es), roots)
     direct = nv.match_error_f64(np.array([np.roots([1, -e[0], e[1], -e[2], e[3]]) for e in es]), roots)
     assert np.median(route) < 10 * np.median(direct) + 1e-15
+
+
+def test_batched_roots_are_numpys_roots_bit_for_bit():
+    roots = nv.random_quartics(400, 7)
+    es = nv.elementary_f64(roots)
+    coeffs = np.column_stack([np.ones(len(es)), -es[:, 0], es[:, 1], -es[:, 2], es[:, 3]])
+    assert np.array_equal(nv.roots_batched(coeffs), np.array([np.roots(c) for c in coeffs]))
+    with pytest.raises(ValueError, match="nonzero"):
+        nv.roots_batched(np.array([[0.0, 1, 2]]))
+
+
+def test_vectorised_matching_pairs_the_closest_roots_first():
+    true = np.array([[0, 1, 2, 3], [1j, -1j, 5, 5.5]], dtype=complex)
+    found = np.array([[3.1, 2, 0.9, 0], [5.4, 5.05, -1j, 1j]], dtype=complex)
+    err = nv.match_error_f64(found, true)
+    assert np.allclose(err, [0.1, 0.1 / 5.5])          # 0.9 against 1; 5.4 against 5.5 after 5.05-5
