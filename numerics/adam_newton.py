@@ -80,20 +80,23 @@ def run_adam(Hs, theta0, steps, lr=1e-3, betas=(0.9, 0.999), eps=0.0, noise=None
     rng = np.random.default_rng(seed)
     start, stop = window or (0, steps)
     keep_th, keep_g, keep_v = [], [], []
-    for t in range(1, steps + 1):
-        g = np.einsum("rij,rj->ri", Hs, th)
-        if noise is not None:
-            g = g + noise * rng.standard_normal((R, d))
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        mh, vh = m / (1 - b1**t), v / (1 - b2**t)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            step = np.where(vh > 0, mh / (np.sqrt(vh) + eps), 0.0) if eps == 0 else mh / (np.sqrt(vh) + eps)
-        th = th - lr * step
-        if start < t <= stop:
-            keep_th.append(th.copy())
-            keep_g.append(g)
-            keep_v.append(vh)
+    block = 4096                                   # noise drawn per block: the same stream as per step
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for t in range(1, steps + 1):
+            g = np.einsum("rij,rj->ri", Hs, th)
+            if noise is not None:
+                if (t - 1) % block == 0:
+                    xi = rng.standard_normal((min(block, steps - t + 1), R, d))
+                g = g + noise * xi[(t - 1) % block]
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            mh, vh = m / (1 - b1**t), v / (1 - b2**t)
+            step = np.where(vh > 0, mh / np.sqrt(vh), 0.0) if eps == 0 else mh / (np.sqrt(vh) + eps)
+            th = th - lr * step
+            if start < t <= stop:
+                keep_th.append(th.copy())
+                keep_g.append(g)
+                keep_v.append(vh)
     return {"theta": np.array(keep_th), "g": np.array(keep_g), "v_hat": np.array(keep_v)}
 
 
@@ -102,10 +105,12 @@ def rmsprop_mp(h, theta0, steps, lr, beta2, dps=30):
     with mp.workdps(dps):
         th, v, out = mp.mpf(theta0), mp.mpf(0), []
         h, lr, b2 = mp.mpf(h), mp.mpf(lr), mp.mpf(beta2)
+        c2, b2t = 1 - b2, mp.mpf(1)
         for t in range(1, steps + 1):
             g = h * th
-            v = b2 * v + (1 - b2) * g * g
-            vh = v / (1 - b2**t)
+            v = b2 * v + c2 * g * g
+            b2t *= b2                                  # beta2^t, as a running product
+            vh = v / (1 - b2t)
             th = th - lr * g / mp.sqrt(vh) if vh else th
             out.append(th)
         return out
