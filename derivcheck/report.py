@@ -194,13 +194,40 @@ def write_report(results, out: Path, index: bool = True) -> list[Path]:
     return written
 
 
+FIGURE_DPI, FIGURE_PAD, _MARGIN = 90, 0.1, 1.0          # dots per inch; pad and margin in inches
+
+
 def figure_bytes(fig) -> bytes:
-    """Deterministic PNG bytes: no software tag, fixed dpi; the figure is closed afterwards."""
+    """Deterministic PNG bytes of the figure cropped to its artists plus FIGURE_PAD inches (what
+    ``savefig(bbox_inches="tight")`` gives) from a single draw: the canvas first grows by a margin
+    on every side with the axes kept in place, so labels that stick out are drawn, then the pixels
+    are cropped. No software tag; the figure is closed afterwards."""
     import io
+    import math
 
     import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+    W, H = fig.get_size_inches()
+    w, h = W + 2 * _MARGIN, H + 2 * _MARGIN
+    for ax in fig.axes:
+        p = ax.get_position()
+        ax.set_position([(p.x0 * W + _MARGIN) / w, (p.y0 * H + _MARGIN) / h, p.width * W / w, p.height * H / h])
+    fig.set_size_inches(w, h)
+    fig.set_dpi(FIGURE_DPI)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    box = fig.get_tightbbox(canvas.get_renderer()).padded(FIGURE_PAD)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": None})
+    if box.x0 < 0 or box.y0 < 0 or box.x1 > w or box.y1 > h:      # beyond the margin: let savefig crop
+        fig.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches="tight", metadata={"Software": None})
+    else:
+        img = np.asarray(canvas.buffer_rgba())
+        rows = img.shape[0]
+        c0, c1 = math.floor(box.x0 * FIGURE_DPI), math.ceil(box.x1 * FIGURE_DPI)
+        r0, r1 = rows - math.ceil(box.y1 * FIGURE_DPI), rows - math.floor(box.y0 * FIGURE_DPI)
+        Image.fromarray(img[max(r0, 0):r1, max(c0, 0):c1]).save(buf, format="png", dpi=(FIGURE_DPI, FIGURE_DPI))
     plt.close(fig)
     return buf.getvalue()
 

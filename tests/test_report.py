@@ -57,3 +57,28 @@ def _same_tree(a: Path, b: Path) -> bool:
     fa = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     fb = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
     return fa == fb and all((a / f).read_bytes() == (b / f).read_bytes() for f in fa)
+
+
+def _label_figure():
+    from derivcheck.figures import pyplot
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([1, 10, 100], [1e-3, 1e-2, 1e-1])
+    ax.set(xscale="log", yscale="log", title="t")
+    ax.set_ylabel("a long label " * 4)          # taller than the figure: sticks out at top and bottom
+    return fig
+
+
+def test_figures_are_cropped_like_savefig_tight_and_deterministic():
+    import io
+
+    from PIL import Image
+
+    from derivcheck.report import FIGURE_DPI, figure_bytes
+    one, two = figure_bytes(_label_figure()), figure_bytes(_label_figure())
+    assert one == two
+    ref = io.BytesIO()
+    _label_figure().savefig(ref, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+    got, want = Image.open(io.BytesIO(one)).size, Image.open(ref).size
+    assert abs(got[0] - want[0]) <= 3 and abs(got[1] - want[1]) <= 3, (got, want)
+    assert got[1] > 3 * FIGURE_DPI                # the label is in the picture, not cut at the edges
