@@ -7,8 +7,10 @@ verdicts naming the cause, finished results are kept, and the rest runs on a fre
 """
 from __future__ import annotations
 
+import json
 import multiprocessing as mproc
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -33,10 +35,37 @@ def _claim_job(path: str, name: str, dps, seed: int) -> Verdict:
 
 
 def _article_job(path: str, names, dps, seed: int, sections: bool):
+    t0 = time.perf_counter()
     art = _article(path)
     verdicts = [run_claim(c, dps, seed) for c in art.claims if c.name in names]
     secs = render_figures(run_sections(art)) if sections else ()
-    return verdicts, secs
+    return verdicts, secs, time.perf_counter() - t0
+
+
+TIMINGS = Path(".derivcheck") / "timings.json"     # seconds per article of the last run: scheduling only
+
+
+def _read_timings() -> dict:
+    try:
+        data = json.loads(TIMINGS.read_text())
+        return {k: float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def _write_timings(update: dict) -> None:
+    try:
+        TIMINGS.parent.mkdir(exist_ok=True)
+        TIMINGS.write_text(json.dumps({**_read_timings(), **update}, indent=1, sort_keys=True))
+    except OSError:
+        pass                                       # a read-only checkout schedules by file size
+
+
+def schedule(arts, timings: dict) -> list:
+    """Longest first: by the seconds an article took last time; articles never timed come first,
+    largest file first (a new derivation is not assumed cheap)."""
+    return sorted(arts, key=lambda a: (a.stem in timings, -timings.get(a.stem, 0.0),
+                                       -Path(a.path).stat().st_size))
 
 
 def _crashed(claim, exc) -> Verdict:
@@ -86,11 +115,13 @@ def run_articles(arts, selectors, jobs: int, dps, seed: int, slow: bool, section
     """[(verdicts, sections)] per article, one article per task (claims and sections share caches)."""
     names = {a.path: {c.name for c in select(a.claims, selectors) if slow or not c.slow} for a in arts}
     by_path = {a.path: a for a in arts}
-    order = sorted(arts, key=lambda a: -Path(a.path).stat().st_size)          # big articles first
+    order = schedule(arts, _read_timings())
     calls = [(a.path, _article_job, (a.path, names[a.path], dps, seed, sections)) for a in order]
     out = _isolated(jobs, calls, lambda path, exc: (
-        [_crashed(c, exc) for c in by_path[path].claims if c.name in names[path]], ()))
+        [_crashed(c, exc) for c in by_path[path].claims if c.name in names[path]], (), None))
+    if sections and not selectors:                  # a full run: remember what each article cost
+        _write_timings({a.stem: out[a.path][2] for a in arts if out[a.path][2] is not None})
     for a in arts:
         for v in out[a.path][0]:
             progress(v)
-    return [out[a.path] for a in arts]
+    return [out[a.path][:2] for a in arts]

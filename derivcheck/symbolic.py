@@ -201,20 +201,20 @@ def decide_zero(expr, timeout: float = 10.0, simplifiers=(), seed: int = 0, memo
     proc = ctx.Process(target=_worker, args=(entries, tuple(simplifiers), seed, send, memory_mb), daemon=True)
     proc.start()
     send.close()
-    stages, residual, notes = [], _text(entries), []
+    stages, residual, notes = [], None, []           # None: the input itself (printed only if needed)
     deadline = time.monotonic() + timeout
     try:
         while True:
             left = deadline - time.monotonic()
             if left <= 0 or not recv.poll(left):
                 where = stages[-1] if stages else "start"
-                return Decision("timeout", where, residual,
+                return Decision("timeout", where, residual or _text(entries),
                                 f"symbolic ladder stopped after {timeout:g} s in stage '{where}'",
                                 tuple(stages))
             try:
                 msg = recv.recv()
             except EOFError:
-                return Decision("error", "", residual,
+                return Decision("error", "", residual or _text(entries),
                                 f"symbolic worker died (exit code {proc.exitcode}) in stage "
                                 f"'{stages[-1] if stages else 'start'}'", tuple(stages))
             kind = msg[0]
@@ -226,7 +226,7 @@ def decide_zero(expr, timeout: float = 10.0, simplifiers=(), seed: int = 0, memo
                 notes.append(msg[1])
             elif kind == "memory":
                 where = stages[-1] if stages else "start"
-                return Decision("timeout", where, residual,
+                return Decision("timeout", where, residual or _text(entries),
                                 f"symbolic ladder stopped at its memory ceiling of {msg[1]} MiB in stage "
                                 f"'{where}'", tuple(stages))
             elif kind == "zero":
@@ -234,7 +234,7 @@ def decide_zero(expr, timeout: float = 10.0, simplifiers=(), seed: int = 0, memo
             elif kind == "nonzero":
                 return Decision("nonzero", msg[1], msg[3], msg[2], tuple(stages))
             else:
-                return Decision("undecided", "", residual, "; ".join(notes), tuple(stages))
+                return Decision("undecided", "", residual or _text(entries), "; ".join(notes), tuple(stages))
     finally:
         recv.close()
         if proc.is_alive():

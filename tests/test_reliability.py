@@ -189,3 +189,16 @@ def test_report_of_a_file_anywhere(tmp_path):
         """)
     res = cli("report", str(path), "--out", str(tmp_path / "rep"))
     assert res.returncode == 0 and (tmp_path / "rep" / "mine.md").exists()
+
+
+def test_articles_are_scheduled_longest_first_and_new_ones_before_timed_ones(tmp_path):
+    from types import SimpleNamespace
+
+    from derivcheck.parallel import schedule
+    files = {}
+    for stem, size in (("a", 10), ("b", 30), ("c", 20), ("new_small", 1), ("new_big", 50)):
+        files[stem] = tmp_path / f"{stem}.py"
+        files[stem].write_text("x" * size)
+    arts = [SimpleNamespace(stem=s, path=str(p)) for s, p in files.items()]
+    order = [a.stem for a in schedule(arts, {"a": 9.0, "b": 1.0, "c": 4.0})]
+    assert order == ["new_big", "new_small", "a", "c", "b"]
