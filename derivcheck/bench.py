@@ -110,8 +110,10 @@ def mc_rates(repeat: int):
         x0, e, xt = score_matching.sample_pairs(rng, 10**6, w, m, v, 0.8, 0.6)
         score_matching.gap_samples((0.5, -1, 0.1, -0.05), x0, e, xt, w, m, v, 0.8, 0.6)
     cases = [("score matching: pairs and gap samples", 10**6, sm),
-             ("quantization: Zipf ranks counted (D = 1e6)", 10**6,
+             ("quantization: Zipf draws, multinomial counts (D = 1e6)", 10**6,
               lambda: quantization_scaling.simulate_learned_quanta(0.4, 10**6, (1, 5), 1, 0)),
+             ("quantization: Zipf draws, numpy's sampler (D = 1e6)", 10**6,
+              lambda: quantization_scaling.simulate_learned_quanta(0.4, 10**6, (1, 5), 1, 0, method="zipf")),
              ("entropy: stick-breaking PD(0.25) (200 x 4000 sticks)", 200 * 4000,
               lambda: entropy_scale.pd_entropy_mc(0.25, 200, 0)),
              ("Adam lens: g g' outer products (N = 1e6, d = 3)", 10**6,
