@@ -233,7 +233,6 @@ NS_E7 = (2**8, 2**12, 2**16, 2**20)
 
 
 @functools.lru_cache(maxsize=None)
-@functools.lru_cache(maxsize=None)
 def sphere_logits(k, dd=D):
     """d t_i (read-only: one array per (n, d), shared by every claim and section)."""
     out = dd * ne.sphere_scores(k, dd)
