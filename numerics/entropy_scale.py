@@ -62,14 +62,6 @@ def _to_mpfr(v):
     return gmpy2.mpfr(v)
 
 
-def _weights(s, lam, dps: int):
-    """(scores, weights exp(lam (s - max s)), lam, max s) in MPFR at ``dps`` digits; the caller
-    holds the context."""
-    vals = _mpfr_scores(s)
-    L, m = _to_mpfr(lam), max(vals)
-    return vals, [gmpy2.exp(L * (v - m)) for v in vals], L, m
-
-
 def _mpfr_scores(s):
     if isinstance(s, np.ndarray):
         _scores(s)
@@ -111,7 +103,9 @@ def entropy_and_variance(s, lam, dps: int):
     """(H, Var_p(s)) of softmax(lam*s) at ``dps`` digits (MPFR, as softmax_entropy): dH/dlam =
     -lam*Var_p(s) (claim E3)."""
     with gmpy2.context(precision=_bits(dps + 5)):
-        vals, w, L, m = _weights(s, lam, dps + 5)
+        vals = _mpfr_scores(s)
+        L, m = _to_mpfr(lam), max(vals)
+        w = [gmpy2.exp(L * (v - m)) for v in vals]
         tot = gmpy2.fsum(w)
         mean = gmpy2.fsum([wi * (v - m) for wi, v in zip(w, vals)]) / tot
         var = gmpy2.fsum([wi * (v - m - mean) ** 2 for wi, v in zip(w, vals)]) / tot

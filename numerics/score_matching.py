@@ -177,10 +177,6 @@ def polynomial(theta):
     return f
 
 
-def polyval(theta, x):
-    return polynomial(theta)(x)
-
-
 def sm_quad(m: Mixture, theta):
     """SM(theta) = int p_t (s* - s_theta)^2 (no 1/2)."""
     f = polynomial(theta)
