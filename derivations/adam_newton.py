@@ -273,7 +273,7 @@ def N10():
 
 
 @claim("N10-swap", r"the article's mean-field swap: the minibatch gradient of $B=64$ samples has $\mathbb E[g_Bg_B^\top]=\sigma^2H_{GN}$ (entry (1,1), within 20%)",
-       tag="approx", expected="REFUTED", dps=(15,),
+       tag="approx", expected="REFUTED", finding="article-error", dps=(15,),
        why=r"$(\mathbb E\mathcal Jr)(\mathbb E\mathcal Jr)^\top$ is not $\mathbb E[\mathcal Jrr^\top\mathcal J^\top]$: for a mean of $B$ samples the outer product is $\sigma^2H_{GN}/B$; the swap holds for single-sample gradients only")
 def N10_swap():
     M, se = batch_runs()[64]
@@ -315,7 +315,7 @@ def N11_sim():
 
 
 @claim("N11-regime", r"the article's step 7 ('$\mathbb E[gg^\top]\approx\sigma^2H^2$') describes SGD with Fisher-like noise at $\eta h=0.1$: the $H\Sigma H$ term carries most of $\mathbb Eg^2$",
-       tag="model", expected="REFUTED", dps=(15,),
+       tag="model", expected="REFUTED", finding="failed-assumption", dps=(15,),
        why=r"per direction the jitter term / noise term is $\eta h/(2-\eta h)=0.053$ at $\eta h=0.1$: the noise term, $\propto H$, dominates and $\sqrt v\propto\sqrt H$; the $H^2$ term wins only for $\eta h>1$")
 def N11_regime():
     var, eg2 = ar1_run()
@@ -373,7 +373,7 @@ def N12a():
 
 
 @claim("N12b", r"rotated $H=Q\,\mathrm{diag}(1,10,100)Q^\top$: the isotropy of step 7 holds, $\mathrm{diag}\,\mathbb E[gg^\top]=\bar\sigma^2\mathrm{diag}H^2$ (each ratio within 20% of 1)",
-       tag="model", expected="REFUTED", dps=(15,),
+       tag="model", expected="REFUTED", finding="failed-assumption", dps=(15,),
        why=r"for a non-diagonal Hessian Adam's jitter is rank 1 (a sign-pattern oscillation: one eigenvalue of $\mathrm{Cov}(\delta)$ carries all of it), not $\sigma^2I$; the ratios are 2-3")
 def N12b():
     Hs, _ = adam_runs()
@@ -484,7 +484,7 @@ G_EX = (1, 1)
 
 
 @claim("P-A3", r"for $H=\begin{pmatrix}2&1\\1&3\end{pmatrix}$, $g=(1,1)$: the Adam-lens step $-D^{-1}g$, $D=\mathrm{diag}\sqrt{(H^2)_{ii}}$, is the Newton step (angle 0)",
-       tag="model", expected="REFUTED", dps=(30,),
+       tag="model", expected="REFUTED", finding="failed-assumption", dps=(30,),
        why=r"the row norms $\sqrt5,\sqrt{10}$ overestimate $H_{ii}=2,3$ by 12% and 5%, and the off-diagonal coupling is ignored: the steps are 8.7 degrees apart")
 def P_A3():
     ang = na.adam_newton_angle([list(r) for r in H_EX], list(G_EX), dps=30)

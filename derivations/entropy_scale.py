@@ -211,7 +211,7 @@ CHORD = 0.2406                                          # -(1/2) log rho, rounde
 
 
 @claim("E6-chord", r"8823's $h\approx-0.24\lambda d$ is a valid linearisation of the sphere model over the range it implies ($\lambda=1/8$, Attention-O at $d=64$)",
-       tag="model", expected="REFUTED", dps=(30,),
+       tag="model", expected="REFUTED", finding="article-error", dps=(30,),
        why=r"$-0.24\lambda$ is the chord through $\lambda=1$; $\phi(\lambda)=\tfrac12\log(1-t_*^2)\approx-\lambda^2/2$ is not linear, so at $\lambda=1/8$ the chord is 3.9 times too large")
 def E6_chord():
     hd = sphere_h(1 / 8, 1024).value / 1024
@@ -256,7 +256,7 @@ def E7_laplace():
 
 
 @claim("E7-annealed", r"8823's annealed step $\sum_j\to n\,\mathbb E_j$ gives the invariant $\lambda^*$ of the finite sum (within 5%) at low target entropy $H_0=1$",
-       tag="approx", expected="REFUTED", dps=(15,),
+       tag="approx", expected="REFUTED", finding="article-error", dps=(15,),
        why=r"the tilted law is not sampled by $n$ keys when $H$ is a nat or two; the annealed $\lambda^*$ is about 40% too small at $H_0=1$ (15% at $H_0=3$)")
 def E7_annealed():
     exact, annealed, _ = lambdas_e7(2**16, 1)
@@ -314,7 +314,7 @@ def E8_spike_kappa():
 
 
 @claim("E8-gauss", r"$\lambda\propto\log n$ keeps the entropy invariant for Gaussian scores: the local exponent $\varepsilon(n)=d\log\lambda^*/d\log\log n$ is 1 at $n=2^{20}$ ($H_0=1$)",
-       tag="model", expected="REFUTED", dps=(15,),
+       tag="model", expected="REFUTED", finding="failed-assumption", dps=(15,),
        why=r"for Gaussian scores $s_{\max}-\bar s\approx\sigma\sqrt{2\log n}$ grows, $\lambda^*$ sits in the frozen phase and $\lambda^*\propto\sqrt{\log n}$: $\varepsilon(n)$ falls from 0.75 at $n=2^6$ to 0.59 at $2^{20}$, towards 1/2")
 def E8_gauss():
     eps = rate_curve("Gaussian")[2]
@@ -401,7 +401,7 @@ def E10_derivation():
 
 
 @claim("E10-attention-E", r"the calibrated Attention-E, $\lambda=\log_{512}n/\sqrt d$ (the formula recommended and tested), keeps $H$ nearly invariant in 8823's model: growth per doubling below 5% of $\log2$",
-       tag="model", expected="REFUTED", dps=(15,),
+       tag="model", expected="REFUTED", finding="failed-assumption", dps=(15,),
        why=r"the calibration replaces $1/0.24$ by $\sqrt d/\log512$, 3.25 times smaller at $d=64$; $H$ then grows by 0.54 nats per doubling (uniform attention: 0.69), so invariance depends on the trained logit scale")
 def E10_attention_E():
     row = e10_table()["Attention-E: log_512 n/sqrt d"]

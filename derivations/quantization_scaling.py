@@ -366,7 +366,7 @@ PYTHIA_QDG = (0.237, 0.2)
 
 
 @claim("B9-kaplan", r"Kaplan et al.'s exponents $(\alpha_N,\alpha_D)=(0.076,0.095)$ satisfy $\alpha_D=\alpha_N/(1+\alpha_N)$ (within 20%)",
-       tag="numeric", expected="REFUTED", dps=(15,),
+       tag="numeric", expected="REFUTED", finding="failed-assumption", dps=(15,),
        why=r"the theory forces $\alpha_D<\alpha_N$, but Kaplan reports $\alpha_D=0.095>\alpha_N=0.076$; the predicted $\alpha_D$ is 0.0706, the reported one 35% larger")
 def B9_kaplan():
     aN, aD, _ = LITERATURE["Kaplan et al. 2020"]

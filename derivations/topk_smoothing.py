@@ -272,7 +272,7 @@ def weighted_softmax_iter(x, k, tau, dps=None):
 
 
 @claim("B8", r"Su's 2019 iteration keeps $p\in[0,1]$: for $x=(0,1,2)$, $k=2$, $\tau=1$ no entry exceeds 1",
-       tag="exact", expected="REFUTED", dps=(50,),
+       tag="exact", expected="REFUTED", finding="failed-assumption", dps=(50,),
        why=r"the article only says $p\in[0,1]$ is hard to prove; it is false: the entry of the largest input is 1.0496 (and the sum is still exactly $k$)")
 def B8():
     p = su2019([0, 1, 2], 2)
@@ -283,7 +283,7 @@ def B8():
 
 
 @claim("B8-order", r"Su's 2019 iteration preserves the order: for $x=(0,11,12)$, $k=2$, the entry of 12 is at least that of 11",
-       tag="exact", expected="REFUTED", dps=(50,),
+       tag="exact", expected="REFUTED", finding="failed-assumption", dps=(50,),
        why="the iteration reverses the order here: the entry of the input 11 exceeds 1 and exceeds the entry of 12")
 def B8_order():
     p = su2019([0, 11, 12], 2)
@@ -326,7 +326,7 @@ def B9():
 
 
 @claim("B9-float64", r"the float64 weighted-softmax iteration's output at $\tau=0.02$ ($\mathcal T_2$ within $10^{-12}$) is its true limit",
-       tag="numeric", expected="REFUTED", dps=(60,),
+       tag="numeric", expected="REFUTED", finding="pitfall", dps=(60,),
        why=r"$1-p_{\max}\sim e^{-(x_{(1)}-x_{(2)})/\tau}=e^{-50}$ rounds to 0 in float64, so float64 shows $\mathcal T_2$; at adaptive precision the entries are 1.5 and 0.5")
 def B9_float64():
     p64 = weighted_softmax_iter(B9_X, 2, B9_TAU)
@@ -437,7 +437,7 @@ def B12():
 
 
 @claim("B12-weak", r"ThreExp is strictly monotone: on $x=(10,9,0,0)$, $k=3$, $\tau=1$ the entries of 10 and 9 differ",
-       tag="model", expected="REFUTED", dps=(30,),
+       tag="model", expected="REFUTED", finding="article-error", dps=(30,),
        why="saturated entries tie at exactly 1, so only weak monotonicity holds (entries lie in (0,1], not (0,1))")
 def B12_weak():
     p = nt.exp_topk([10, 9, 0, 0], 3, 1, dps=30)
@@ -461,7 +461,7 @@ def B14():
 
 
 @claim("B14-branch", r"the published ThreSmooth listing (branches $m=0..n-1$ only) returns a value for every input",
-       tag="exact", expected="REFUTED", dps=(30,),
+       tag="exact", expected="REFUTED", finding="listing-bug", dps=(30,),
        why=r"it omits the branch $m=n$ ($\lambda<x_{\min}$): $x=(0,0.1,0.2)$, $k=2$ returns nothing; this happens only for $k>n/2$, as the author says in the comments")
 def B14_branch():
     got = listing_smooth([0, 0.1, 0.2], 2)
@@ -480,14 +480,14 @@ def B15():
 
 
 @claim("B15-smooth", r"the article: $f_s$ is smooth everywhere, so $f_s''(0^+)=f_s''(0^-)$",
-       tag="exact", expected="REFUTED",
+       tag="exact", expected="REFUTED", finding="article-error",
        why=r"$f_s''(0^+)=-\tfrac12$ and $f_s''(0^-)=+\tfrac12$: $f_s$ is only $C^1$, and the Jacobian of ThreSmooth has a kink where some $x_i=\lambda$")
 def B15_smooth():
     return identity(sp.diff(f_pos, zz, 2).subs(zz, 0), sp.diff(f_neg, zz, 2).subs(zz, 0), "f_s''(0+) against f_s''(0-)")
 
 
 @claim("B16", r"the article's exercise: for $k=1$ ThreSmooth reduces to softmax; on $x=(10,0)$, $\tau=1$",
-       tag="exact", expected="REFUTED", dps=(50,),
+       tag="exact", expected="REFUTED", finding="article-error", dps=(50,),
        why=r"only when $\max\mathrm{softmax}\le\tfrac12$ (branch $m=0$); otherwise $m=1$ and the maps differ: at $x=(10,0)$ ThreSmooth gives $1-e^{-5}/2=0.99663$ against softmax $\sigma(10)=0.99995$")
 def B16():
     with mp.workdps(50):
@@ -601,7 +601,7 @@ def B20():
 
 
 @claim("B20-exp", r"complement symmetry holds for ThreExp as well (largest violation over 60 seeded inputs below $10^{-6}$)",
-       tag="numeric", expected="REFUTED", dps=(30,),
+       tag="numeric", expected="REFUTED", finding="pitfall", dps=(30,),
        why=r"$\min(1,e^z)$ is not antisymmetric about $\tfrac12$ ($f(-z)\ne1-f(z)$), so ThreExp breaks the symmetry that $\sigma$ and $f_s$ have")
 def B20_exp():
     worst, at = max((complement_violation("ThreExp", x, k), (tuple(np.round(x, 3).tolist()), k)) for x, k in _sample(60, SEED + 20))
@@ -658,7 +658,7 @@ def listing_grad(x, k, tau):
 
 
 @claim("L-exp", r"the published exp-threshold listing returns vectors summing to $k$ ($x=(3,2,1,4)$, $k=1$)",
-       tag="numeric", expected="REFUTED", dps=(15,),
+       tag="numeric", expected="REFUTED", finding="listing-bug", dps=(15,),
        why=r"off by one: it saturates $m+1$ entries but divides by $k-m$, so every returned vector sums to $k+1$ (and for some inputs nothing is returned)")
 def L_exp():
     got = listing_exp([3, 2, 1, 4], 1)
@@ -683,7 +683,7 @@ def grad_float64_table():
 
 
 @claim("L-grad", r"the published GradTopK listing in float64 stays within $[0,1]$ on $x_H$ ($k=3$) for every $\tau\in[10^{-3},1]$",
-       tag="numeric", expected="REFUTED", dps=(15,),
+       tag="numeric", expected="REFUTED", finding="listing-bug", dps=(15,),
        why=r"cancellation and the clamp $\max(\cdot,10^{-12})$ push entries outside $[0,1]$ while the sum stays $k$; at smaller $\tau$ the unshifted exponentials overflow to NaN. A check of 'sum = k' alone misses it")
 def L_grad():
     rows = grad_float64_table()

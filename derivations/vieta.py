@@ -91,7 +91,7 @@ def A2():
 
 
 @claim("typo-4x1x3", r"as printed, the second equation of S5 reads $z_1+z_3+4x_1x_3=b$",
-       expected="REFUTED", why=r"the article prints $4x_1x_3$ where $4y_1y_3$ is meant")
+       expected="REFUTED", finding="article-error", why=r"the article prints $4x_1x_3$ where $4y_1y_3$ is meant")
 def typo_4x1x3():
     printed = z1 + z3 + 4*x1*x3                                      # as the article prints it
     return identity(e2.subs(S4, simultaneous=True),
@@ -100,7 +100,7 @@ def typo_4x1x3():
 
 
 @claim("typo-z1", r"as printed, $z_1=y_1^2-y_1^2$ makes $z_1z_3=d$ the fourth equation of S5",
-       expected="REFUTED", why=r"the article prints $z_1=y_1^2-y_1^2$ (which is 0) where $y_1^2-y_2^2$ is meant")
+       expected="REFUTED", finding="article-error", why=r"the article prints $z_1=y_1^2-y_1^2$ (which is 0) where $y_1^2-y_2^2$ is meant")
 def typo_z1():
     printed = {z1: y1**2 - y1**2, z3: y3**2 - y4**2}                 # as printed: z1 = 0
     return identity(e4.subs(S4, simultaneous=True), (z1*z3).subs(printed, simultaneous=True),
@@ -244,7 +244,7 @@ def P_u0():
 
 
 @claim("P-w4", r"$w_4=+\sqrt{w_3^2-d}$ (an independent square root) equals the S7 value $w_4$",
-       expected="REFUTED", tag="approx", domain={s: (-3, 3) for s in X},
+       expected="REFUTED", finding="pitfall", tag="approx", domain={s: (-3, 3) for s in X},
        why="choosing w4 by its own square root is wrong whenever x1 x2 < x3 x4; S7 fixes w4 linearly from w2")
 def P_w4():
     w3x, w4x = (x1*x2 + x3*x4)/2, (x1*x2 - x3*x4)/2
@@ -286,7 +286,7 @@ def E3():
 
 
 @claim("E3-independent", r"independent principal cube roots $y_1=T_1^{1/3}$, $y_2=T_2^{1/3}$ of the two roots of $T^2-ST+P^3$ satisfy $y_1y_2=P$",
-       expected="REFUTED", tag="extension", domain={a: (-3, 3), b: (-3, 3), c: (-3, 3)},
+       expected="REFUTED", finding="pitfall", tag="extension", domain={a: (-3, 3), b: (-3, 3), c: (-3, 3)},
        why="(not in the article) the cube roots must be tied by y2 = P/y1; independent principal roots miss by a factor omega^k")
 def E3_independent():
     P, S = (a**2 - 3*b)/9, c + 2*a**3/27 - a*b/3

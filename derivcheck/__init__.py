@@ -6,19 +6,20 @@ PROVED, CONFIRMED, REFUTED, INCONCLUSIVE or ERROR, with the numbers behind the v
 """
 from numerics.estimate import Estimate
 
-from .records import Claim, Status, Verdict
-from .registry import DerivationError, InvalidClaim, agrees, chain, claim, identity, section
+from .records import FINDINGS, Claim, Status, Verdict
+from .registry import (DerivationError, InvalidClaim, agrees, bound, chain, claim, extremum, identity,
+                       section)
 from .run import run_claim
 
 __all__ = [
-    "Claim", "DerivationError", "Estimate", "InvalidClaim", "Status", "Verdict",
-    "agrees", "chain", "claim", "identity", "run_claim", "section",
+    "Claim", "DerivationError", "Estimate", "FINDINGS", "InvalidClaim", "Status", "Verdict",
+    "agrees", "bound", "chain", "claim", "extremum", "identity", "run_claim", "section",
 ]
 
 
 def _check_exports() -> None:
     public = {k for k, v in globals().items() if not k.startswith("_") and not hasattr(v, "__path__")
-              and getattr(v, "__module__", "").split(".")[0] in ("derivcheck", "numerics")}
+              and getattr(v, "__module__", "").split(".")[0] in ("derivcheck", "numerics")} | {"FINDINGS"}
     assert public == set(__all__), f"__all__ out of date: {sorted(public ^ set(__all__))}"
 
 

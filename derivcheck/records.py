@@ -23,6 +23,26 @@ class Status(str, enum.Enum):
 
 TAGS = ("exact", "approx", "asymptotic", "model", "extension", "numeric")
 EXPECTATIONS = ("pass", "PROVED", "REFUTED")
+LINK_EXPECTATIONS = ("pass", "REFUTED")
+
+# What an expected-REFUTED claim found, and the report heading it is filed under. Only the first
+# is the article's fault.
+FINDINGS = {
+    "article-error": "What the article gets wrong",
+    "failed-assumption": "Where an assumption of the article fails",
+    "pitfall": "Pitfalls the article avoids (a tempting variant is wrong)",
+    "listing-bug": "Bugs in code listings",
+}
+
+# What a verdict covers (DEVELOPERS.md: PROVED only for the statement as declared).
+SCOPES = {
+    "general": "in general",          # a symbolic reduction or exact decision over the free symbols
+    "instances": "on instances",      # exact evaluation of specific cases of a general statement
+    "points": "at points",            # numeric evaluation at sampled points
+    "estimate": "an estimate",        # quadrature, simulation, fit
+    "consistency": "consistency",     # a quantity compared with itself by the same route
+    "box": "on a box",                # a bound or extremum certified by interval arithmetic
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +66,10 @@ class Claim:
     source: str = ""             # path of the derivation file, relative when possible
     line: int = 0
     memory_mb: int = 2048        # address-space ceiling of the symbolic worker, MiB
+    finding: str = ""            # for an expected REFUTED claim: a key of FINDINGS
+    scope: str = "general"       # "instances": the claim evaluates instances of a general statement
+    limit: float = 300.0         # wall-clock seconds for everything the claim does
+    resolution: float = 0.1      # an agreement's tolerance may be at most this fraction of |expected|
 
     @property
     def article(self) -> str:
@@ -59,6 +83,8 @@ class Identity:
     lhs: Any
     rhs: Any
     label: str = ""
+    expect: str = "pass"         # "REFUTED": this link is the finding of an expected-REFUTED claim
+    consistency: bool = False    # the same quantity by the same route: never confirmation alone
 
 
 @dataclass(frozen=True)
@@ -73,6 +99,7 @@ class Chain:
 
     steps: tuple[Step, ...]
     given: dict = field(default_factory=dict)
+    expect_refuted: tuple[int, ...] = ()     # step numbers k (step k-1 -> k) expected to fail
 
 
 @dataclass(frozen=True)
@@ -86,6 +113,37 @@ class Agreement:
     k_sigma: float = 4.0
     max_error: Any = None        # an estimate whose error exceeds this decides nothing
     label: str = ""
+    expect: str = "pass"
+    consistency: bool = False
+    resolution: float | None = None   # None: the claim's; the largest tolerance/|scale| that decides
+    scale: Any = None            # the size the tolerance is judged against (needed when expected = 0)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """lhs <= rhs (lhs < rhs when strict) at every point of the domain: the symbols' assumptions
+    narrowed by ``domain`` ({Symbol: (lo, hi)}, either end may be +-oo)."""
+
+    lhs: Any
+    rhs: Any
+    strict: bool = False
+    domain: dict = field(default_factory=dict)
+    label: str = ""
+    expect: str = "pass"
+    tight: tuple = ()            # points {Symbol: value} where equality holds (excluded from boxes)
+
+
+@dataclass(frozen=True)
+class Extremum:
+    """The maximum (or minimum) of f over the domain is ``value``, attained at ``at`` if given."""
+
+    f: Any
+    over: dict
+    kind: str = "max"            # "max" or "min"
+    value: Any = None
+    at: Any = None               # {Symbol: value} of the extremiser, if the article names it
+    label: str = ""
+    expect: str = "pass"
 
 
 @dataclass(frozen=True)
@@ -102,6 +160,10 @@ class Link:
     evidence: tuple[tuple[str, str], ...] = ()   # (key, value) lines for the text block
     reproduce: str = ""
     kind: str = "item"            # "step" for a link of a chain
+    expect: str = "pass"          # "REFUTED" for a link that is the claim's finding
+    scope: str = ""               # a key of SCOPES
+    consistency: bool = False
+    certified: str = ""           # for REFUTED: how the counterexample was certified, or what it rests on
 
 
 @dataclass(frozen=True)
@@ -121,6 +183,7 @@ class Verdict:
     seed: int | None = None
     seconds: float = 0.0
     message: str = ""             # the full text block (also pytest's failure text)
+    scope: str = ""               # what the verdict covers: a key of SCOPES
 
 
 @dataclass(frozen=True)

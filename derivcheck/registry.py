@@ -14,7 +14,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .records import EXPECTATIONS, TAGS, Agreement, Chain, Claim, Identity, Step
+from .records import (EXPECTATIONS, FINDINGS, LINK_EXPECTATIONS, TAGS, Agreement, Bound, Chain, Claim,
+                      Extremum, Identity, Step)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
@@ -27,33 +28,84 @@ class DerivationError(Exception):
     """A derivation file that cannot be loaded; the message is one line naming file and cause."""
 
 
-def identity(lhs, rhs, label: str = "") -> Identity:
-    """``lhs == rhs`` with both sides kept (a bool, e.g. from ``sympy.Eq``, is refused)."""
+def _expect(expect: str, where: str) -> str:
+    if expect not in LINK_EXPECTATIONS:
+        raise TypeError(f"{where}(expect={expect!r}): give 'pass' or 'REFUTED'")
+    return expect
+
+
+def identity(lhs, rhs, label: str = "", *, expect: str = "pass", consistency: bool = False) -> Identity:
+    """``lhs == rhs`` with both sides kept (a bool, e.g. from ``sympy.Eq``, is refused).
+
+    ``expect="REFUTED"`` names this link as the finding of an expected-REFUTED claim (every other
+    link of the claim must then pass); ``consistency=True`` declares a comparison of a quantity with
+    itself by the same route, which is shown as such and never confirms a claim on its own."""
     for side, name in ((lhs, "lhs"), (rhs, "rhs")):
         if isinstance(side, bool) or type(side).__name__ in ("BooleanTrue", "BooleanFalse",
                                                               "Equality"):
             raise TypeError(f"identity({name}={side!r}): pass both sides, not a comparison "
                             "(sympy.Eq collapses to True/False and loses the sides)")
-    return Identity(lhs, rhs, label)
+    return Identity(lhs, rhs, label, _expect(expect, "identity"), bool(consistency))
 
 
-def chain(*steps, given: dict | None = None) -> Chain:
-    """Steps as ``(label, expr)`` pairs typed as the article prints them."""
+def chain(*steps, given: dict | None = None, expect_refuted=()) -> Chain:
+    """Steps as ``(label, expr)`` pairs typed as the article prints them.
+
+    ``expect_refuted=(3,)`` names the steps (numbered from 1 as printed; step k is compared with
+    step k-1) that an expected-REFUTED claim expects to fail; every other step must hold."""
     if len(steps) < 2:
         raise TypeError(f"chain() needs at least 2 steps, got {len(steps)}")
-    return Chain(tuple(Step(*s) for s in steps), dict(given or {}))
+    bad = [k for k in expect_refuted if not (isinstance(k, int) and 2 <= k <= len(steps))]
+    if bad:
+        raise TypeError(f"chain(expect_refuted={tuple(expect_refuted)!r}): step numbers run from 2 to "
+                        f"{len(steps)} (step k is compared with step k-1)")
+    return Chain(tuple(Step(*s) for s in steps), dict(given or {}), tuple(expect_refuted))
 
 
 def agrees(estimate, expected, *, rtol=0, atol=0, k_sigma: float = 4.0, max_error=None,
-           label: str = "") -> Agreement:
-    """A numeric or statistical estimate against the value the article predicts."""
-    return Agreement(estimate, expected, rtol, atol, k_sigma, max_error, label)
+           label: str = "", expect: str = "pass", consistency: bool = False, resolution=None,
+           scale=None) -> Agreement:
+    """A numeric or statistical estimate against the value the article predicts.
+
+    Passes when ``|obs - exp| <= atol + rtol*|exp| + k_sigma*error``, and decides only when that
+    total tolerance is at most ``resolution`` (default: the claim's, 0.1) times ``|expected|`` (or
+    ``|scale|``, which an expected value of 0 needs): a looser check is INCONCLUSIVE."""
+    if resolution is not None and not resolution > 0:
+        raise TypeError(f"agrees(resolution={resolution!r}): give a positive fraction such as 0.1")
+    return Agreement(estimate, expected, rtol, atol, k_sigma, max_error, label,
+                     _expect(expect, "agrees"), bool(consistency), resolution, scale)
+
+
+def bound(lhs, rhs, *, strict: bool = False, domain: dict | None = None, label: str = "",
+          expect: str = "pass", tight=()) -> Bound:
+    """``lhs <= rhs`` (``<`` when strict) over the symbols' assumptions narrowed by ``domain``
+    ({Symbol: (lo, hi)}); ``tight`` lists the points {Symbol: value} where equality holds."""
+    return Bound(lhs, rhs, bool(strict), dict(domain or {}), label, _expect(expect, "bound"),
+                 tuple(dict(t) for t in tight))
+
+
+def extremum(f, over: dict, *, kind: str = "max", value=None, at=None, label: str = "",
+             expect: str = "pass") -> Extremum:
+    """The maximum (``kind="max"``) or minimum of ``f`` over ``over`` ({Symbol: (lo, hi)}) is
+    ``value``, attained at ``at`` ({Symbol: value}) when given."""
+    if kind not in ("max", "min"):
+        raise TypeError(f"extremum(kind={kind!r}): give 'max' or 'min'")
+    if value is None:
+        raise TypeError("extremum() needs value=, the extremal value the article states")
+    return Extremum(f, dict(over), kind, value, dict(at) if at else None, label, _expect(expect, "extremum"))
 
 
 def claim(name: str, statement: str, *, tag: str = "exact", assumptions=(), expected: str = "pass",
-          why: str = "", dps=(30, 60), domain=None, points: int = 8, timeout: float = 10.0,
-          simplifiers=(), slow: bool = False, memory_mb: int = 2048):
-    """Register the decorated function as claim ``<module stem>.<name>``."""
+          why: str = "", finding: str = "", dps=(30, 60), domain=None, points: int = 8,
+          timeout: float = 10.0, simplifiers=(), slow: bool = False, memory_mb: int = 2048,
+          scope: str = "general", limit: float = 300.0, resolution: float = 0.1):
+    """Register the decorated function as claim ``<module stem>.<name>``.
+
+    An expected-REFUTED claim names its ``finding`` (a key of ``FINDINGS``: "article-error",
+    "failed-assumption", "pitfall", "listing-bug") and says ``why``. ``scope="instances"`` declares
+    that the claim evaluates instances of a general statement, so an exact evaluation is CONFIRMED
+    ("exact on k instances"), never PROVED. ``limit`` bounds the wall-clock seconds of everything
+    the claim does; ``timeout`` bounds the symbolic ladder of each comparison."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise InvalidClaim(f"claim name {name!r} must be letters, digits, '-' or '_'")
     if tag not in TAGS:
@@ -63,6 +115,17 @@ def claim(name: str, statement: str, *, tag: str = "exact", assumptions=(), expe
     if expected == "REFUTED" and not why:
         raise InvalidClaim(f"claim {name!r}: an expected REFUTED claim needs why='...' "
                            "(what the article gets wrong)")
+    if expected == "REFUTED" and finding not in FINDINGS:
+        raise InvalidClaim(f"claim {name!r}: an expected REFUTED claim needs finding= one of "
+                           f"{', '.join(FINDINGS)} (got {finding!r})")
+    if expected != "REFUTED" and finding:
+        raise InvalidClaim(f"claim {name!r}: finding={finding!r} is only for expected='REFUTED' claims")
+    if scope not in ("general", "instances"):
+        raise InvalidClaim(f"claim {name!r}: scope={scope!r} must be 'general' or 'instances'")
+    if not (isinstance(limit, (int, float)) and limit > 0):
+        raise InvalidClaim(f"claim {name!r}: limit={limit!r} must be a positive number of seconds")
+    if not (isinstance(resolution, (int, float)) and resolution > 0):
+        raise InvalidClaim(f"claim {name!r}: resolution={resolution!r} must be a positive fraction")
     if not all(isinstance(d, int) and d > 5 for d in dps):
         raise InvalidClaim(f"claim {name!r}: dps={dps!r} must be integers above 5")
 
@@ -78,7 +141,8 @@ def claim(name: str, statement: str, *, tag: str = "exact", assumptions=(), expe
         stem = Path(mod.get("__file__", "<string>")).stem
         claims[name] = Claim(f"{stem}.{name}", name, statement.strip(), fn, tag, tuple(assumptions),
                              expected, why, tuple(dps), dict(domain or {}), points, timeout,
-                             tuple(simplifiers), slow, _relpath(mod.get("__file__", "")), line, memory_mb)
+                             tuple(simplifiers), slow, _relpath(mod.get("__file__", "")), line, memory_mb,
+                             finding, scope, float(limit), float(resolution))
         fn.__claim__ = claims[name]
         return fn
     return register

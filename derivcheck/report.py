@@ -15,7 +15,7 @@ MAX_LATEX = 700                 # longer expressions are summarised, not printed
 KEY_WIDTH = 10
 
 
-def latex_of(label, lhs, rhs=None, approx: bool = False) -> str:
+def latex_of(label, lhs, rhs=None, approx: bool = False, rel: str | None = None, prefix: str = "") -> str:
     """One display line: ``label: lhs = rhs`` in LaTeX, long expressions summarised."""
     def tex(e):
         if isinstance(e, (mp.mpf, mp.mpc, float, int)):
@@ -23,8 +23,8 @@ def latex_of(label, lhs, rhs=None, approx: bool = False) -> str:
         e = sp.sympify(e) if not isinstance(e, sp.MatrixBase) else e
         t = sp.latex(e)
         return t if len(t) <= MAX_LATEX else rf"\text{{(an expression of {sp.count_ops(e)} operations)}}"
-    rel = r"\approx" if approx else "="
-    body = tex(lhs) if rhs is None else f"{tex(lhs)} {rel} {tex(rhs)}"
+    rel = rel or (r"\approx" if approx else "=")
+    body = prefix + (tex(lhs) if rhs is None else f"{tex(lhs)} {rel} {tex(rhs)}")
     label = str(label).replace("{", "(").replace("}", ")").replace("$", "")
     return rf"\text{{{label}:}}\quad {body}" if label else body
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import sympy as sp
 
 from .checks import check_agreement, check_identity, seed_for
-from .records import Agreement, Chain, Claim, Identity, Link, Section, Status, Verdict
+from .records import Agreement, Bound, Chain, Claim, Extremum, Identity, Link, Section, Status, Verdict
 from .registry import Article, DerivationError, load_article
 from .report import latex_of, text_block
 
@@ -33,9 +33,9 @@ def meets(claim: Claim, status: Status) -> bool:
 def _outputs(out) -> list:
     items = list(out) if isinstance(out, (list, tuple)) else [out]
     for item in items:
-        if not isinstance(item, (Identity, Chain, Agreement)):
+        if not isinstance(item, (Identity, Chain, Agreement, Bound, Extremum)):
             raise TypeError(f"returned {type(item).__name__} {str(item)[:60]!r}, not identity(), "
-                            "chain() or agrees()")
+                            "chain(), agrees(), bound() or extremum()")
     return items
 
 
@@ -58,6 +58,16 @@ def _check_items(items, claim: Claim, ladder, seed: int) -> tuple[list[Link], li
             latex.append(latex_of(item.label, item.lhs, item.rhs))
             links.append(check_identity(item.lhs, item.rhs, claim, len(links) + 1, item.label,
                                         ladder, seed)[0])
+        elif isinstance(item, Bound):
+            from .bounds import check_bound
+            latex.append(latex_of(item.label, item.lhs, item.rhs, rel=r"<" if item.strict else r"\le"))
+            links.append(check_bound(item, claim, len(links) + 1, ladder, seed))
+        elif isinstance(item, Extremum):
+            from .bounds import check_extremum
+            over = ",".join(sp.latex(v) for v in item.over)
+            latex.append(latex_of(item.label, item.f, item.value, rel="=",
+                                  prefix=rf"\{item.kind}_{{{over}}}\;"))
+            links.append(check_extremum(item, claim, len(links) + 1, ladder, seed))
         else:
             latex.append(latex_of(item.label, item.estimate.value, item.expected, approx=True))
             links.append(check_agreement(item, len(links) + 1, item.label))

@@ -16,4 +16,5 @@ def sample_mean(samples, method: str, seed: int) -> Estimate:
     n = x.size
     if n < 2:
         raise ValueError(f"sample_mean needs at least 2 samples, got n={n}")
-    return Estimate(float(x.mean()), float(x.std(ddof=1) / np.sqrt(n)), method, None, n, seed)
+    return Estimate(float(x.mean()), float(x.std(ddof=1) / np.sqrt(n)), method, None, n, seed,
+                    f"standard error of the mean of {n} samples")

@@ -109,7 +109,7 @@ def test_claim_that_raises_is_error_naming_the_line():
 
 def test_claim_returning_a_bool_is_error():
     verdict = run_claim(make(lambda: sp.Eq(x, x)))
-    assert verdict.status is Status.ERROR and "not identity(), chain() or agrees()" in verdict.message
+    assert verdict.status is Status.ERROR and "not identity(), chain(), agrees()" in verdict.message
 
 
 def test_identity_refuses_sympy_eq():
