@@ -131,6 +131,7 @@ def _slope(xs, ys):
 def N4_mc():
     errs = n4_errors()
     return agrees(Estimate(_slope(NS_N4, errs), 0, "log-log slope of the RMS error"), -0.5, atol=0.1,
+                  resolution=0.2,  # declared: a slope fitted to 5 Monte Carlo RMS errors
                   label="slope")
 
 
@@ -268,7 +269,8 @@ def N10():
     for B, (M, se) in batch_runs().items():
         for i, j in ((0, 0), (0, 1), (1, 1)):
             out.append(agrees(Estimate(float(M[i, j]), float(se[i, j]), "Monte Carlo", None, 50_000, SEED + B),
-                              SXX[i][j], k_sigma=4, label=f"B = {B}, entry ({i + 1},{j + 1})"))
+                              SXX[i][j], k_sigma=4, label=f"B = {B}, entry ({i + 1},{j + 1})",
+                              resolution=0.15))  # declared: 4 SE of 50 000 minibatches are 2.6-4.9 % of an entry
     return out
 
 
@@ -364,10 +366,10 @@ def N12a():
         rms, sv, _, _ = jitter(r)
         spread = float(rms.max() / rms.min() - 1)
         out.append(agrees(Estimate(spread, 0, f"rms/eta = {', '.join(f'{v / ETA:.4f}' for v in rms)}"), 0,
-                          atol=0.01, label=f"h = {hs}: spread of rms(delta_i)/eta"))
+                          scale=1, atol=0.01, label=f"h = {hs}: spread of rms(delta_i)/eta"))
         ratio = sv / (np.asarray(hs) * rms)
         out.append(agrees(Estimate(float(np.max(np.abs(ratio - 1))), 0,
-                                   f"sqrt(v)/(h rms) = {', '.join(f'{v:.4f}' for v in ratio)}"), 0, atol=0.02,
+                                   f"sqrt(v)/(h rms) = {', '.join(f'{v:.4f}' for v in ratio)}"), 0, scale=1, atol=0.02,
                           label=f"h = {hs}: sqrt(v_i) against h_i rms(delta_i)"))
     return out
 
@@ -392,7 +394,8 @@ def N12c():
     h = np.asarray(H_A1)
     a, b = sv / np.sqrt(h), sv / h
     return [agrees(Estimate(float(a.max() / a.min() - 1), 0, f"sqrt(v)/sqrt(h) = {', '.join(f'{v:.4g}' for v in a)}"),
-                   0, atol=0.25, label="spread of sqrt(v_i)/sqrt(h_i)"),
+                   0, atol=0.25, scale=1, resolution=0.25,  # declared: a 25 % spread band (weak)
+                   label="spread of sqrt(v_i)/sqrt(h_i)"),
             agrees(Estimate(int(b.max() / b.min() > 5), 0, f"sqrt(v)/h = {', '.join(f'{v:.4g}' for v in b)}"), 1,
                    label="sqrt(v_i)/h_i varies by more than 5x")]
 
@@ -473,7 +476,7 @@ def N13_gh():
             agrees(Estimate(_slope(s, [r[2] for r in rows]), 0, "log-log slope"), 6, atol=0.2,
                    label="difference with the series: slope 6"),
             agrees(Estimate(float(np.linalg.norm(last - target) / np.linalg.norm(target)), 0,
-                            "relative distance at sigma = 0.025"), 0, atol=0.01,
+                            "relative distance at sigma = 0.025"), 0, scale=1, atol=0.01,
                    label="sigma^4 coefficient -> 4H + 5/3 I")]
 
 
@@ -498,7 +501,7 @@ def P_A3():
         return [agrees(Estimate(ang, 0, "adam_newton_angle (degrees)", 30), ref, atol=mp.mpf(10) ** -25,
                        label="the engine against exact SymPy steps"),
                 agrees(Estimate(ang, 0, "adam_newton_angle (degrees)", 30), 0, atol=mp.mpf("0.5"),
-                       label="angle within half a degree of 0")]
+                       label="angle within half a degree of 0", expect="REFUTED")]
 
 
 # --- report sections ------------------------------------------------------------------------------

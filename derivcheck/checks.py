@@ -15,6 +15,7 @@ from numerics.precision import digits, fmt, rel_diff, rtol_for, sci
 
 from .numeric import Evaluator, PointResult, compare_point, sample_points, shrink
 from .records import Agreement, Claim, Link, Status
+from .refute import certify, hidden_difference, hidden_evidence, second_route, sign_hint
 from .symbolic import decide_zero
 
 MAX_DRAWS = 4            # draws per requested point before giving up on unevaluable points
@@ -63,19 +64,6 @@ def _mismatch_evidence(res: PointResult, names, shrunk: bool):
     ]
 
 
-def _assumption_hint(point: dict, domain: dict):
-    """Name the symbols that took a negative or complex value only because nothing forbade it."""
-    loose = [str(sym) for sym, v in point.items() if not (sym.is_positive or sym.is_nonnegative)
-             and sym not in domain and str(sym) not in domain
-             and (("j" in v and not sym.is_real) or (v.startswith("-") and sym.is_real is not False))
-             and not sym.is_integer]
-    if not loose:
-        return []
-    verb = "carries" if len(loose) == 1 else "carry"
-    return [("hint", f"{', '.join(loose)} {verb} no sign assumption, so negative or complex values "
-             "are tried; if the article means positive values, create them with positive=True")]
-
-
 def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed: int,
                    names=("lhs", "rhs")) -> tuple[Link, object]:
     """One identity -> (Link, residual expression or None)."""
@@ -91,48 +79,77 @@ def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed:
     agree = [r for r in results if r.outcome == "agree"]
     bad = next((r for r in results if r.outcome == "mismatch"), None)
     worst = max((r.rel for r in agree), default=None)
-    ev_lines = []
+    ev_lines, reproduce, certified, survives = [], "", "", True
     if dec.outcome not in ("zero",):
         ev_lines.append(("residual", f"{names[1]} - {names[0]} = {dec.residual}   "
                                      f"({_ladder_text(dec)})"))
     if dec.outcome == "nonzero":
         ev_lines.append(("exact", dec.detail))
-    reproduce = ""
     if bad is not None:
         vals, res = shrink(ev, tuple(bad.point.values()), ladder, claim.domain)
-        ev_lines += _mismatch_evidence(res or bad, names, res is not None)
-        ev_lines += _assumption_hint((res or bad).point, claim.domain)
-        pt = ",".join(f"{k}={v}" for k, v in (res or bad).point.items())
+        res = res or bad
+        ev_lines += _mismatch_evidence(res, names, res is not bad)
+        survives, route = second_route(ev, res, ladder)
+        ev_lines.append(("second", route))
+        entry = _worst_entry(res)
+        certified = certify(lhs_, rhs_, ev.symbols, res.point, entry, max(ladder))
+        ev_lines.append(("certified", certified))
+        ev_lines += sign_hint(ev, res.point, claim.domain, ladder)
+        pt = ",".join(f"{k}={v}" for k, v in res.point.items())
         reproduce = f'derivcheck check "{claim.source}::{claim.name}"' + (f" --at {pt}" if pt else "") \
             + f" --dps {','.join(map(str, ladder))}"
+    hidden = None
+    if dec.outcome != "zero" and bad is None and agree and dec.exprs:
+        hidden = hidden_difference(dec, ev.symbols, agree, ladder)
+        if hidden is not None:
+            ev_lines += hidden_evidence(hidden, names)
+            pt = ",".join(f"{k}={v}" for k, v in hidden[0].items())
+            reproduce = f'derivcheck check "{claim.source}::{claim.name}"' + (f" --at {pt}" if pt else "")
     num_text = _numeric_text(results, errors, ladder, claim.points)
+    certain = certified.startswith("certified")
     if dec.outcome == "zero":
-        if bad is not None:
-            status, basis = Status.INCONCLUSIVE, "symbolic and numeric disagree"
+        if bad is not None and dec.heuristic and survives and certain:
+            status, basis, scope = Status.REFUTED, "numeric at points (certified)", "points"
+            ev_lines.insert(0, ("conflict", f"the heuristic stage '{dec.method}' returned 0, but the "
+                                            "counterexample is certified: a false zero of the simplifier"))
+        elif bad is not None:
+            status, basis, scope = Status.INCONCLUSIVE, "symbolic and numeric disagree", "points"
             ev_lines.insert(0, ("conflict", f"{dec.method} reduced the residual to 0, yet a stable "
                                             "numeric mismatch exists: check the symbols' assumptions"))
         else:
-            status, basis = Status.PROVED, ("exact random points" if dec.method ==
-                                            "exact random points" else f"symbolic ({dec.method})")
+            status, scope = Status.PROVED, "general"
+            basis = "exact random points" if dec.method == "exact random points" else f"symbolic ({dec.method})"
             if dec.detail:
                 ev_lines.append(("exact", dec.detail))
-    elif dec.outcome == "nonzero" or bad is not None:
-        status, basis = Status.REFUTED, ("numeric at points" if dec.outcome != "nonzero" else
-                                         "exact random points" if dec.method == "exact random points"
-                                         else f"symbolic ({dec.method})")
+    elif dec.outcome == "nonzero":
+        status, scope = Status.REFUTED, "general"
+        basis = "exact random points" if dec.method == "exact random points" else f"symbolic ({dec.method})"
+    elif bad is not None and not survives:
+        status, basis, scope = Status.INCONCLUSIVE, "mismatch not reproduced by a second route", "points"
+    elif bad is not None:
+        status, scope = Status.REFUTED, "points"
+        basis = "numeric at points" + (" (certified)" if certain else "")
+    elif hidden is not None:
+        status, basis, scope = Status.REFUTED, "numeric (the residual itself)", "points"
     elif results and len(agree) == len(results) and len(results) >= (claim.points if ev.symbols else 1):
-        status, basis = Status.CONFIRMED, "numeric at points"
+        status, basis, scope = Status.CONFIRMED, "numeric at points", "points"
     else:
-        status, basis = Status.INCONCLUSIVE, "undecided"
+        status, basis, scope = Status.INCONCLUSIVE, "undecided", "points"
     if dec.outcome in ("timeout", "error") or (dec.outcome == "undecided" and status != Status.REFUTED):
         ev_lines.append(("symbolic", dec.detail or _ladder_text(dec)))
     if num_text:
         ev_lines.append(("numeric", num_text))
     link = Link(index, label, status, basis, residual="" if dec.outcome == "zero" else dec.residual,
-                worst_rel=None if worst is None else float(worst),
-                digits=None if worst is None else digits(worst),
-                evidence=tuple(ev_lines), reproduce=reproduce)
+                worst_rel=None if worst is None or hidden else float(worst),
+                digits=None if worst is None or hidden else digits(worst),
+                evidence=tuple(ev_lines), reproduce=reproduce, scope=scope,
+                certified=certified if status is Status.REFUTED else "")
     return link, (None if dec.outcome == "zero" else resid)
+
+
+def _worst_entry(res: PointResult) -> int:
+    _, l2, r2 = res.rungs[-1]
+    return max(range(len(l2)), key=lambda j: rel_diff(l2[j], r2[j]))
 
 
 def _ladder_text(dec) -> str:
@@ -166,30 +183,48 @@ def _numeric_text(results, errors, ladder, wanted) -> str:
     return "; ".join(parts)
 
 
-def check_agreement(a: Agreement, index: int, label: str) -> Link:
-    """|obs - exp| <= atol + rtol*|exp| + k_sigma*error; too large an error decides nothing.
+def check_agreement(a: Agreement, index: int, label: str, resolution: float = 0.1) -> Link:
+    """|obs - exp| <= atol + rtol*|exp| + k_sigma*error; too large an error decides nothing, and
+    neither does a tolerance above ``resolution`` times |expected| (or |scale|).
     The comparison runs at the estimate's precision (plus guard digits), not at mpmath's default."""
     with mp.workdps(max(15, a.estimate.dps or 15) + 5):
-        return _check_agreement(a, index, label)
+        return _check_agreement(a, index, label, a.resolution or resolution)
 
 
-def _check_agreement(a: Agreement, index: int, label: str) -> Link:
+def _check_agreement(a: Agreement, index: int, label: str, resolution: float) -> Link:
     est = a.estimate
     obs, err = mp.mpmathify(est.value), mp.mpmathify(est.error or 0)
     exp_ = mp.mpmathify(a.expected)
     dev = abs(obs - exp_)
     tol = mp.mpmathify(a.atol) + mp.mpmathify(a.rtol) * abs(exp_) + a.k_sigma * err
+    scale = abs(mp.mpmathify(a.scale)) if a.scale is not None else abs(exp_)
     rel = dev / abs(exp_) if exp_ else dev
     z = f", z = {fmt(dev / err, 3)}" if err else ""
     lines = [("estimate", est.describe()),
              ("expected", fmt(exp_)),
              ("difference", f"abs {sci(dev)}, rel {sci(rel)}{z}; tolerance {sci(tol)} "
                             f"(atol {sci(a.atol)} + rtol {sci(a.rtol)}*|exp| + {a.k_sigma:g} sigma)")]
+    if err:
+        lines.append(("error", est.error_text()))
+    status = Status.CONFIRMED if dev <= tol else Status.REFUTED
     if a.max_error is not None and err > mp.mpmathify(a.max_error):
         status = Status.INCONCLUSIVE
         lines.append(("resolution", f"error {sci(err)} exceeds the {sci(a.max_error)} this claim "
                                     "needs to decide: raise n or dps"))
-    else:
-        status = Status.CONFIRMED if dev <= tol else Status.REFUTED
+    elif status is Status.CONFIRMED and tol > 0 and (scale == 0 or tol > resolution * scale):
+        status = Status.INCONCLUSIVE
+        against = (f"{resolution:g} x |scale| = {sci(resolution * scale)}" if a.scale is not None else
+                   f"{resolution:g} x |expected| = {sci(resolution * scale)}")
+        why = ("the expected value is 0: declare scale= (the size an error would have)" if scale == 0
+               else f"tolerance {sci(tol)} against {against}")
+        lines.append(("resolution", f"the estimate cannot resolve the claim: {why}; reduce the error "
+                                    "or the tolerance, or declare a coarser resolution= with a reason"))
+    elif status is Status.CONFIRMED and tol == 0:
+        lines.append(("resolution", "exact comparison (tolerance 0)"))
+    elif status is Status.CONFIRMED:
+        lines.append(("resolution", f"tolerance {sci(tol)} = {sci(tol / scale)} of |"
+                                    f"{'scale' if a.scale is not None else 'expected'}| "
+                                    f"(at most {resolution:g})"))
     return Link(index, label, status, est.method or "estimate", worst_rel=float(rel),
-                digits=digits(rel) if exp_ else None, evidence=tuple(lines))
+                digits=digits(rel) if exp_ else None, evidence=tuple(lines),
+                scope="consistency" if a.consistency else "estimate", consistency=a.consistency)

@@ -80,6 +80,44 @@ def to_mp(text: str):
     return mp.mpc(mp.mpf(m.group(1)), mp.mpf(m.group(2))) if m else mp.mpf(text)
 
 
+def to_exact(text: str):
+    """A point's value as an exact SymPy number (decimal text read exactly, never as a float).
+
+    >>> to_exact("0.1-2.5j")
+    1/10 - 5*I/2
+    """
+    m = _COMPLEX.match(text)
+    if m:
+        return sp.Rational(m.group(1)) + sp.I * sp.Rational(m.group(2))
+    return sp.Rational(text)
+
+
+UNEVALUATED = (sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Limit)
+
+
+def _prepare(expr):
+    """Derivatives are taken symbolically (exact); integrals, sums, products and limits are kept
+    for evaluation at the point, at the working precision."""
+    if expr.has(sp.Derivative):
+        expr = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit())
+    return expr
+
+
+def evalf_at(expr, symbols, vals, dps: int):
+    """``expr`` at the point by SymPy's evalf: the point substituted exactly, limits taken,
+    integrals, sums and products evaluated numerically at ``dps`` (+5 guard) digits."""
+    subs = {s: to_exact(v) for s, v in zip(symbols, vals)}
+    e = expr.xreplace(subs)
+    if e.has(sp.Limit):
+        e = e.replace(lambda a: isinstance(a, sp.Limit), lambda a: a.doit())
+    val = sp.N(e, dps + 5, maxn=max(200, 4 * dps))
+    re_, im_ = val.as_real_imag()
+    if not (re_.is_Number and im_.is_Number):
+        raise ValueError(f"cannot evaluate {expr} to a number")
+    to = lambda v: mp.mpf(sp.Float(v, dps + 5)._mpf_)
+    return mp.mpc(to(re_), to(im_)) if im_ else to(re_)
+
+
 def _entries(expr) -> list:
     if isinstance(expr, sp.MatrixBase):
         return list(expr)
@@ -93,27 +131,26 @@ class Evaluator:
 
     def __init__(self, lhs, rhs, symbols):
         self.symbols = list(symbols)
-        self.sides = (_entries(lhs), _entries(rhs))
+        self.sides = tuple([_prepare(e) for e in _entries(side)] for side in (lhs, rhs))
         if len(self.sides[0]) != len(self.sides[1]):
             raise ValueError(f"sides have {len(self.sides[0])} and {len(self.sides[1])} entries")
         self.fns = [self._lambdify(side) for side in self.sides]
 
     def _lambdify(self, side):
+        if any(e.has(*UNEVALUATED) for e in side):
+            return None                            # evaluated by evalf at the working precision
         try:
             return sp.lambdify(self.symbols, side, modules="mpmath")
         except Exception:
             return None
 
     def _evalf(self, side, vals, dps):
-        subs = {s: sp.sympify(v.replace("j", "*I")) for s, v in zip(self.symbols, vals)}
-        out = []
-        for expr in side:
-            val = sp.N(expr.xreplace(subs), dps + 5)
-            re_, im_ = val.as_real_imag()
-            if not (re_.is_Number and im_.is_Number):
-                raise ValueError(f"cannot evaluate {expr} to a number")
-            out.append(mp.mpc(mp.mpf(str(re_)), mp.mpf(str(im_))) if im_ else mp.mpf(str(re_)))
-        return out
+        return [evalf_at(expr, self.symbols, vals, dps) for expr in side]
+
+    def by_evalf(self, vals, dps):
+        """(lhs entries, rhs entries) by the second route: SymPy's evalf at an exact point."""
+        with mp.workdps(dps):
+            return tuple(self._evalf(side, vals, dps) for side in self.sides)
 
     def __call__(self, vals, dps):
         """(lhs entries, rhs entries) at ``dps`` digits."""

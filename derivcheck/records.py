@@ -131,6 +131,8 @@ class Bound:
     label: str = ""
     expect: str = "pass"
     tight: tuple = ()            # points {Symbol: value} where equality holds (excluded from boxes)
+    box: dict = field(default_factory=dict)      # where branch and bound runs on an unbounded domain
+    tails: dict = field(default_factory=dict)    # +oo/-oo -> intermediate expressions for a tail
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,8 @@ class Verdict:
     seed: int | None = None
     seconds: float = 0.0
     message: str = ""             # the full text block (also pytest's failure text)
-    scope: str = ""               # what the verdict covers: a key of SCOPES
+    scope: str = ""               # what the verdict covers, in words ("in general", "exact on 6 instances")
+    problem: str = ""             # why the verdict misses the claim's expectation, when it does
 
 
 @dataclass(frozen=True)
@@ -194,3 +197,17 @@ class Section:
     markdown: str
     figures: tuple[tuple[str, Any], ...] = ()    # (file name, matplotlib Figure)
     order: int = 0
+
+
+@dataclass(frozen=True)
+class Minimax:
+    """min over the parameter of (max over ``over`` of f) is attained at ``value`` (the parameter),
+    where f equioscillates; ``level`` is the minimax value itself when the article states it."""
+
+    f: Any
+    param: tuple                 # (Symbol, lo, hi)
+    over: dict
+    value: Any
+    level: Any = None
+    label: str = ""
+    expect: str = "pass"

@@ -9,7 +9,10 @@ import sympy as sp
 
 from numerics.precision import fmt, sci
 
-from .records import Claim, Status, Verdict
+from .records import FINDINGS, Claim, Status, Verdict
+
+FINDING_WORDS = {"article-error": "the article's error", "failed-assumption": "an assumption fails",
+                 "pitfall": "a pitfall the article avoids", "listing-bug": "a bug in a code listing"}
 
 MAX_LATEX = 700                 # longer expressions are summarised, not printed
 KEY_WIDTH = 10
@@ -51,18 +54,25 @@ def _where(claim: Claim, v: Verdict) -> str:
 def text_block(claim: Claim, v: Verdict) -> tuple[str, str]:
     """(summary line, full block): the same text for pytest, the terminal and the report."""
     expect = "" if v.ok else f" (expected {claim.expected})"
-    expect = " (expected: the article is wrong here)" if v.ok and claim.expected == "REFUTED" else expect
-    basis = f" [{v.basis}]" if v.status in (Status.PROVED, Status.CONFIRMED) else ""
+    if v.ok and claim.expected == "REFUTED":
+        expect = f" (expected: {FINDING_WORDS.get(claim.finding, claim.finding)})"
+    basis = f" [{v.basis}{'; ' + v.scope if v.scope else ''}]" if v.status in (Status.PROVED, Status.CONFIRMED) else ""
     summary = f"claim {claim.source}::{claim.name} {v.status}{_where(claim, v)}{basis}{expect}"
+    if not v.ok and v.problem:
+        summary += f": {v.problem}"
     lines = [summary] + _kv("statement", claim.statement)
     if claim.why and claim.expected == "REFUTED":
-        lines += _kv("article", claim.why)
+        lines += _kv("finding", f"{FINDING_WORDS.get(claim.finding, claim.finding)}: {claim.why}")
+    if v.scope and v.status not in (Status.PROVED, Status.CONFIRMED):
+        lines += _kv("scope", v.scope)
     focus = next((l for l in v.links if l.status is v.status), None)
     if v.status not in (Status.PROVED, Status.CONFIRMED) and focus is not None:
         for key, val in focus.evidence:
             lines += _kv(key, val)
     if len(v.links) > 1 or (v.links and v.status in (Status.PROVED, Status.CONFIRMED)):
         lines += _kv("checks", "\n".join(_link_line(l) for l in v.links))
+    if focus is not None and focus.certified and not any(k == "certified" for k, _ in focus.evidence):
+        lines += _kv("certified", focus.certified)
     if focus is not None and focus.reproduce:
         lines += _kv("reproduce", focus.reproduce)
     if v.seed is not None:
@@ -73,7 +83,11 @@ def text_block(claim: Claim, v: Verdict) -> tuple[str, str]:
 def _link_line(l) -> str:
     dig = f", {l.digits} digits" if l.digits not in (None,) and l.status is not Status.REFUTED else ""
     label = f". {l.label}" if l.label else ""
-    return f"{l.index}{label}: {l.status} ({l.basis}{dig})"
+    kind = "step " if l.kind == "step" else ""
+    tags = [t for t, on in (("expected REFUTED", l.expect == "REFUTED"), ("consistency check", l.consistency),
+                            ("certified", l.certified.startswith("certified"))) if on]
+    tag = f" [{', '.join(tags)}]" if tags else ""
+    return f"{kind}{l.index}{label}: {l.status} ({l.basis}{dig}){tag}"
 
 
 # --- Markdown ---------------------------------------------------------------------------------

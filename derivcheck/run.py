@@ -15,6 +15,8 @@ from pathlib import Path
 import sympy as sp
 
 from .checks import check_agreement, check_identity, seed_for
+from .grade import grade
+from .limits import ClaimTimeout, wall_clock
 from .records import Agreement, Bound, Chain, Claim, Extremum, Identity, Link, Section, Status, Verdict
 from .registry import Article, DerivationError, load_article
 from .report import latex_of, text_block
@@ -51,26 +53,29 @@ def _check_items(items, claim: Claim, ladder, seed: int) -> tuple[list[Link], li
                 link, res = check_identity(subst(sp.sympify(steps[k - 1].expr)),
                                            subst(sp.sympify(steps[k].expr)), claim, k + 1,
                                            steps[k].label, ladder, seed, (f"step{k}", f"step{k + 1}"))
-                links.append(replace(link, kind="step"))
+                links.append(replace(link, kind="step",
+                                     expect="REFUTED" if k + 1 in item.expect_refuted else "pass"))
                 residuals.append(res)
             links[-len(residuals):] = _note_compensation(links[-len(residuals):], residuals)
         elif isinstance(item, Identity):
             latex.append(latex_of(item.label, item.lhs, item.rhs))
-            links.append(check_identity(item.lhs, item.rhs, claim, len(links) + 1, item.label,
-                                        ladder, seed)[0])
+            link = check_identity(item.lhs, item.rhs, claim, len(links) + 1, item.label, ladder, seed)[0]
+            links.append(replace(link, expect=item.expect, consistency=item.consistency,
+                                 scope="consistency" if item.consistency else link.scope))
         elif isinstance(item, Bound):
             from .bounds import check_bound
             latex.append(latex_of(item.label, item.lhs, item.rhs, rel=r"<" if item.strict else r"\le"))
-            links.append(check_bound(item, claim, len(links) + 1, ladder, seed))
+            links.append(replace(check_bound(item, claim, len(links) + 1, ladder, seed), expect=item.expect))
         elif isinstance(item, Extremum):
             from .bounds import check_extremum
             over = ",".join(sp.latex(v) for v in item.over)
             latex.append(latex_of(item.label, item.f, item.value, rel="=",
                                   prefix=rf"\{item.kind}_{{{over}}}\;"))
-            links.append(check_extremum(item, claim, len(links) + 1, ladder, seed))
+            links.append(replace(check_extremum(item, claim, len(links) + 1, ladder, seed), expect=item.expect))
         else:
             latex.append(latex_of(item.label, item.estimate.value, item.expected, approx=True))
-            links.append(check_agreement(item, len(links) + 1, item.label))
+            link = check_agreement(item, len(links) + 1, item.label, claim.resolution)
+            links.append(replace(link, expect=item.expect))
     return links, latex
 
 
@@ -108,19 +113,26 @@ def _combine_rungs(per_rung: list[list[Link]], ladder) -> list[Link]:
     return out
 
 
-def _status(links: list[Link]) -> Status:
-    return min((l.status for l in links), key=_RANK.__getitem__) if links else Status.INCONCLUSIVE
-
-
 def run_claim(claim: Claim, dps=None, seed: int = 0) -> Verdict:
-    """Build what the claim returns, check it, and grade it; never raises for the claim's faults."""
+    """Build what the claim returns, check it, and grade it; never raises for the claim's faults,
+    and never runs past ``claim.limit`` seconds (INCONCLUSIVE, naming the stage it was in)."""
     ladder = tuple(dps or claim.dps)
     t0 = time.perf_counter()
+    stage = ["running the claim's code"]
+    try:
+        with wall_clock(claim.limit):
+            return _run_claim(claim, ladder, seed, t0, stage)
+    except ClaimTimeout:
+        return _timeout_verdict(claim, ladder, seed, time.perf_counter() - t0, stage[0])
+
+
+def _run_claim(claim: Claim, ladder, seed: int, t0: float, stage: list) -> Verdict:
     per_dps = "dps" in inspect.signature(claim.fn).parameters
     try:                                             # the claim's own code
         outs = [_outputs(claim.fn(dps=d)) for d in ladder] if per_dps else [_outputs(claim.fn())]
     except Exception as exc:
         return _error_verdict(claim, exc, ladder, seed, time.perf_counter() - t0)
+    stage[0] = "checking what the claim returned"
     try:                                             # the checker's work on what it returned
         if per_dps:
             per_rung = [_check_items(o, claim, (d,), seed) for o, d in zip(outs, ladder)]
@@ -130,13 +142,25 @@ def run_claim(claim: Claim, dps=None, seed: int = 0) -> Verdict:
             links, latex = _check_items(outs[0], claim, ladder, seed)
     except Exception as exc:
         return _error_verdict(claim, exc, ladder, seed, time.perf_counter() - t0, checker=True)
-    status = _status(links)
-    bases = sorted({l.basis for l in links if l.status is status})
-    rels = [l.worst_rel for l in links if l.worst_rel is not None and l.status is not Status.REFUTED]
-    digs = [l.digits for l in links if l.digits is not None and l.status is not Status.REFUTED]
-    v = Verdict(claim.id, status, "; ".join(bases), meets(claim, status), "", tuple(links),
+    g = grade(claim, links)
+    links = list(g.links or links)
+    shown = [l for l in links if l.status is not Status.REFUTED or claim.expected == "REFUTED"]
+    rels = [l.worst_rel for l in shown if l.worst_rel is not None and l.status is not Status.REFUTED]
+    digs = [l.digits for l in shown if l.digits is not None and l.status is not Status.REFUTED]
+    v = Verdict(claim.id, g.status, g.basis, g.ok, "", tuple(links),
                 tuple(latex), max(rels) if rels else None, min(digs) if digs else None, ladder,
-                seed_for(claim.id, seed), round(time.perf_counter() - t0, 3))
+                seed_for(claim.id, seed), round(time.perf_counter() - t0, 3), scope=g.scope,
+                problem=g.problem)
+    return _finish(claim, v)
+
+
+def _timeout_verdict(claim, ladder, seed, seconds, stage: str) -> Verdict:
+    basis = f"stopped at its limit of {claim.limit:g} s"
+    cause = (f"{claim.source}::{claim.name}: still {stage} after {claim.limit:g} s (the claim's limit; "
+             "raise it with @claim(..., limit=SECONDS) if the work is meant to take longer)")
+    link = Link(1, "", Status.INCONCLUSIVE, basis, evidence=(("limit", cause),))
+    v = Verdict(claim.id, Status.INCONCLUSIVE, basis, False, "", (link,), (), None, None, ladder,
+                seed_for(claim.id, seed), round(seconds, 3), problem=f"stopped after {claim.limit:g} s")
     return _finish(claim, v)
 
 

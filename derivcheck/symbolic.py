@@ -25,16 +25,27 @@ class Decision:
     residual: str = ""      # the smallest residual reached when not zero
     detail: str = ""        # SZ bound, exact counterexample, timeout stage, error text
     stages: tuple[str, ...] = ()
+    exprs: tuple = ()       # (stage, entries) of the residual forms reached, for numeric evaluation
+    heuristic: bool = False  # "zero" from a heuristic stage (simplify, a claim's simplifier)
+
+EXACT_STAGES = ("structural", "expand", "cancel", "together", "exact random points")
 
 
 def _ladder(simplifiers):
     yield "expand", sp.expand
     yield "cancel", sp.cancel
-    yield "together", lambda e: sp.expand(sp.numer(sp.together(e)))
+    yield "together", _together
     yield "exact random points", None
     for f in simplifiers:                  # the claim's own, domain-specific and usually cheaper
         yield getattr(f, "__name__", repr(f)), f
     yield "simplify", sp.simplify
+
+
+def _together(e):
+    """The residual over one denominator, numerator expanded (zero iff the residual is zero)."""
+    num, den = sp.fraction(sp.together(e))
+    num = sp.expand(num)
+    return num if num == 0 or den == 1 else num / den
 
 
 def _is_rational_function(expr) -> bool:
@@ -174,10 +185,20 @@ def _ladder_run(entries, simplifiers, seed, conn):
             where = f" (entry {const})" if len(out) > 1 else ""
             conn.send(("nonzero", name, f"{name} leaves the constant {out[const]}{where}", _text(out)))
             return
-        if name != "together" and (best is entries or _size(out) < _size(best)):
+        _send_form(conn, name, out)
+        if best is entries or _size(out) < _size(best):
             best = out
             conn.send(("residual", name, _text(out)))
     conn.send(("undecided", "", ""))
+
+
+def _send_form(conn, name, out) -> None:
+    """A residual form for the caller to evaluate numerically (it may show a difference far
+    below the precision of the sides, such as a dropped e^-10000 term)."""
+    try:
+        conn.send(("form", name, out))
+    except Exception:                          # an unpicklable expression: the text still goes
+        pass
 
 
 def _text(entries) -> str:
@@ -201,7 +222,7 @@ def decide_zero(expr, timeout: float = 10.0, simplifiers=(), seed: int = 0, memo
     proc = ctx.Process(target=_worker, args=(entries, tuple(simplifiers), seed, send, memory_mb), daemon=True)
     proc.start()
     send.close()
-    stages, residual, notes = [], None, []           # None: the input itself (printed only if needed)
+    stages, residual, notes, forms = [], None, [], [("input", entries)]   # residual None: the input
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -210,31 +231,35 @@ def decide_zero(expr, timeout: float = 10.0, simplifiers=(), seed: int = 0, memo
                 where = stages[-1] if stages else "start"
                 return Decision("timeout", where, residual or _text(entries),
                                 f"symbolic ladder stopped after {timeout:g} s in stage '{where}'",
-                                tuple(stages))
+                                tuple(stages), tuple(forms))
             try:
                 msg = recv.recv()
             except EOFError:
                 return Decision("error", "", residual or _text(entries),
                                 f"symbolic worker died (exit code {proc.exitcode}) in stage "
-                                f"'{stages[-1] if stages else 'start'}'", tuple(stages))
+                                f"'{stages[-1] if stages else 'start'}'", tuple(stages), tuple(forms))
             kind = msg[0]
             if kind == "stage":
                 stages.append(msg[1])
             elif kind == "residual":
                 residual = msg[2]
+            elif kind == "form":
+                forms.append((msg[1], tuple(msg[2])))
             elif kind == "note":
                 notes.append(msg[1])
             elif kind == "memory":
                 where = stages[-1] if stages else "start"
                 return Decision("timeout", where, residual or _text(entries),
                                 f"symbolic ladder stopped at its memory ceiling of {msg[1]} MiB in stage "
-                                f"'{where}'", tuple(stages))
+                                f"'{where}'", tuple(stages), tuple(forms))
             elif kind == "zero":
-                return Decision("zero", msg[1], "", msg[2], tuple(stages))
+                return Decision("zero", msg[1], "", msg[2], tuple(stages), (),
+                                msg[1] not in EXACT_STAGES)
             elif kind == "nonzero":
-                return Decision("nonzero", msg[1], msg[3], msg[2], tuple(stages))
+                return Decision("nonzero", msg[1], msg[3], msg[2], tuple(stages), tuple(forms))
             else:
-                return Decision("undecided", "", residual or _text(entries), "; ".join(notes), tuple(stages))
+                return Decision("undecided", "", residual or _text(entries), "; ".join(notes),
+                                tuple(stages), tuple(forms))
     finally:
         recv.close()
         if proc.is_alive():
