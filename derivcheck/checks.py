@@ -92,9 +92,9 @@ def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed:
         survives, route = second_route(ev, res, ladder)
         ev_lines.append(("second", route))
         entry = _worst_entry(res)
-        certified = certify(lhs_, rhs_, ev.symbols, res.point, entry, max(ladder))
+        certified = certify(ev.sides[0], ev.sides[1], ev.symbols, res.point, entry, max(ladder))
         ev_lines.append(("certified", certified))
-        ev_lines += sign_hint(ev, res.point, claim.domain, ladder)
+        ev_lines += sign_hint(ev, res.point, claim.domain, ladder, also=bad.point)
         pt = ",".join(f"{k}={v}" for k, v in res.point.items())
         reproduce = f'derivcheck check "{claim.source}::{claim.name}"' + (f" --at {pt}" if pt else "") \
             + f" --dps {','.join(map(str, ladder))}"

@@ -43,15 +43,14 @@ def second_route(ev: Evaluator, res: PointResult, ladder) -> tuple[bool, str]:
     return same, text
 
 
-def certify(lhs, rhs, symbols, point: dict, entry: int, dps: int) -> str:
+def certify(lhs: list, rhs: list, symbols, point: dict, entry: int, dps: int) -> str:
     """How the counterexample is certified: an enclosure of lhs - rhs excluding 0, or what the
     verdict rests on instead."""
     try:
         from .bounds import certify_difference
     except ImportError:
         return "not certified (no interval arithmetic available); rests on two independent evaluations"
-    ls = list(lhs) if isinstance(lhs, sp.MatrixBase) else [lhs]
-    rs = list(rhs) if isinstance(rhs, sp.MatrixBase) else [rhs]
+    ls, rs = lhs, rhs
     pt = {s: point[s] for s in symbols}
     try:
         kind, text = certify_difference(sp.sympify(ls[entry]), sp.sympify(rs[entry]), pt, dps)
@@ -96,27 +95,31 @@ def hidden_evidence(found, names) -> list[tuple[str, str]]:
         ("at", ", ".join(f"{k} = {v}" for k, v in point.items()) or "(no free symbols)"),
         ("residual", f"{names[1]} - {names[0]}{entry} after '{stage}' = {fmt(value, 15)}, the same "
                      f"at {d1} and {d2} dps"),
-        ("difference", f"abs {sci(abs(value))}, rel {sci(rel)} against |{names[0]}| = {fmt(abs(side), 6)}: "
+        ("difference", f"abs {mp.nstr(abs(value), 3)}, rel {mp.nstr(rel, 3)} against |{names[0]}| = {fmt(abs(side), 6)}: "
                        "below the precision at which the sides were compared, so the sides looked "
                        "equal; the residual itself is not zero"),
     ]
 
 
-def sign_hint(ev: Evaluator, point: dict, domain: dict, ladder) -> list[tuple[str, str]]:
+def sign_hint(ev: Evaluator, point: dict, domain: dict, ladder, also: dict | None = None) -> list[tuple[str, str]]:
     """Name symbols that took a negative value only because nothing forbade it, and only when the
-    claim holds once they are made positive (otherwise the hint would mislead)."""
+    claim holds once they are made positive, at the counterexample and at the unshrunk point
+    ``also`` (a shrunk point such as x = -1 can hold at x = 1 by accident)."""
     loose = [sym for sym, v in point.items() if not (sym.is_positive or sym.is_nonnegative)
              and sym not in domain and str(sym) not in domain and not sym.is_integer
              and (("j" in v and not sym.is_real) or (v.startswith("-") and sym.is_real is not False))]
     if not loose:
         return []
     flipped = tuple(_positive(v) if sym in loose else v for sym, v in point.items())
-    try:
-        res = compare_point(ev, flipped, ladder)
-    except Exception:
-        return []
-    if res.outcome != "agree":
-        return []
+    for pt in (point, also or {}):
+        if not pt:
+            continue
+        trial = tuple(_positive(v) if sym in loose else v for sym, v in pt.items())
+        try:
+            if compare_point(ev, trial, ladder).outcome != "agree":
+                return []
+        except Exception:
+            return []
     names = ", ".join(map(str, loose))
     verb = "carries" if len(loose) == 1 else "carry"
     return [("hint", f"{names} {verb} no sign assumption, so negative or complex values are tried; the "

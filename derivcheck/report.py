@@ -56,7 +56,8 @@ def text_block(claim: Claim, v: Verdict) -> tuple[str, str]:
     expect = "" if v.ok else f" (expected {claim.expected})"
     if v.ok and claim.expected == "REFUTED":
         expect = f" (expected: {FINDING_WORDS.get(claim.finding, claim.finding)})"
-    basis = f" [{v.basis}{'; ' + v.scope if v.scope else ''}]" if v.status in (Status.PROVED, Status.CONFIRMED) else ""
+    scope = f"; {v.scope}" if v.scope and v.scope != v.basis else ""
+    basis = f" [{v.basis}{scope}]" if v.status in (Status.PROVED, Status.CONFIRMED) else ""
     summary = f"claim {claim.source}::{claim.name} {v.status}{_where(claim, v)}{basis}{expect}"
     if not v.ok and v.problem:
         summary += f": {v.problem}"
@@ -103,13 +104,55 @@ def _verdict_cell(claim: Claim, v: Verdict) -> str:
 
 
 def claims_table(claims, verdicts) -> list[str]:
-    rows = ["| claim | tag | statement | verdict | basis | worst rel. diff | dps |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| claim | tag | statement | verdict | scope | basis | worst rel. diff | dps |",
+            "|---|---|---|---|---|---|---|---|"]
     for c, v in zip(claims, verdicts):
         rel = sci(v.worst_rel) if v.worst_rel is not None else "–"
         rows.append(f"| [{c.name}](#{_anchor(c.name)}) | {c.tag} | {_cell(c.statement)} | "
-                    f"{_verdict_cell(c, v)} | {_cell(v.basis)} | {rel} | {','.join(map(str, v.dps))} |")
+                    f"{_verdict_cell(c, v)} | {_cell(v.scope or '–')} | {_cell(v.basis)} | {rel} | "
+                    f"{','.join(map(str, v.dps))} |")
     return rows
+
+
+def findings(claims, verdicts) -> list[str]:
+    """The expected-REFUTED claims grouped by kind of finding; only the first kind is the article's fault."""
+    out = []
+    for kind, title in FINDINGS.items():
+        rows = [(c, v) for c, v in zip(claims, verdicts) if c.expected == "REFUTED" and c.finding == kind]
+        if not rows:
+            continue
+        out += [f"## {title}", ""]
+        for c, v in rows:
+            mark = "" if v.ok else f" (**not as expected: {v.status}**)"
+            out.append(f"- [{c.name}](#{_anchor(c.name)}){mark}: {_cell(c.why)}")
+        out.append("")
+    return out
+
+
+LEGEND = [
+    "## Legend", "",
+    "- **Verdicts.** PROVED: SymPy reduced the residual to exactly 0, or an exact decision procedure "
+    "(exact arithmetic at random points with its error bound; interval arithmetic over a box) showed "
+    "the statement as declared. CONFIRMED: independent numerical evidence at stated precision, or a "
+    "statement checked exactly on instances only. REFUTED: a reproducible counterexample (a point, the "
+    "values, the difference, re-evaluated by a second route and certified by an enclosure where "
+    "possible). INCONCLUSIVE: a timeout, non-convergence, an undecided simplification, a tolerance too "
+    "loose to resolve the claim, or consistency checks only; never a pass. ERROR: the claim's code raised.",
+    "- **Scope** (what a verdict covers): *in general* (a symbolic reduction or exact decision over the "
+    "free symbols and their assumptions); *exact on k instances* (exact evaluation of specific cases of a "
+    "general statement); *at points* (numeric evaluation at seeded points); *an estimate* (quadrature, "
+    "simulation, fit, with its error); *on a box* (interval arithmetic); *consistency check* (a quantity "
+    "compared with itself by the same route: shown, never a confirmation on its own).",
+    "- **Kinds of finding** of an expected-REFUTED claim: *the article's error*; *an assumption fails* "
+    "(stated or silent); *a pitfall the article avoids* (the article is right, a tempting variant is "
+    "wrong); *a bug in a code listing*. Every other link of such a claim must pass.",
+    "- **Basis**: the check that decided (e.g. `symbolic (expand)`, `exact random points`, `numeric at "
+    "points`, the method of an estimate). **Tag**: the kind of statement (exact, approx, asymptotic, model, "
+    "extension, numeric). **Worst rel. diff**: the largest relative difference among the passing checks. "
+    "**dps**: the decimal digits of the precision ladder.",
+    "- An agreement passes when |obs - exp| <= atol + rtol |exp| + k_sigma error, and decides only when "
+    "that tolerance is at most the resolution (10 % by default, or as declared and printed) of |expected| "
+    "or of a declared scale.", ""]
 
 
 def _anchor(name: str) -> str:
@@ -132,7 +175,9 @@ def claim_detail(c: Claim, v: Verdict) -> list[str]:
         meta.append(f"expected {c.expected}")
     out += ["; ".join(meta) + ".", ""]
     if c.why:
-        out += [f"What the article gets wrong: {c.why}", ""]
+        out += [f"{FINDINGS.get(c.finding, 'Finding')}: {c.why}", ""]
+    if v.scope:
+        out += [f"Scope: {v.scope}.", ""]
     for tex in v.latex:
         out += ["$$", tex, "$$", ""]
     if v.links:
@@ -150,18 +195,39 @@ def article_markdown(article, verdicts, sections, versions: str, fig_dir: str) -
              f"- **Article:** {article.source}" if article.source else "- **Article:** (not given)",
              f"- **Derivation:** `{article.path}`",
              f"- **Checked with:** {versions}; seeds are derived from each claim id.", "",
-             article.summary, "", "## Claims", "",
-             f"{len(claims)} claims; {ok} meet their expectation. " +
-             ", ".join(f"{s}: {k}" for s, k in n.items() if k) + ".", ""]
-    lines += claims_table(claims, verdicts) + ["", "## Claims in detail", ""]
+             article.summary, ""]
+    lines += _sections([s for s in sections if s.order < 0], fig_dir)
+    lines += ["## Claims", "", f"{len(claims)} claims; {ok} meet their expectation. " +
+              ", ".join(f"{s}: {k}" for s, k in n.items() if k) + ".", ""]
+    lines += claims_table(claims, verdicts) + [""] + findings(claims, verdicts) + ["## Claims in detail", ""]
     for c, v in zip(claims, verdicts):
         lines += claim_detail(c, v)
+    lines += _sections([s for s in sections if s.order >= 0], fig_dir)
+    lines += _strictness(article.stem, fig_dir) + LEGEND
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _sections(sections, fig_dir) -> list[str]:
+    lines = []
     for s in sections:
         lines += [f"## {s.title}", "", s.markdown.strip(), ""]
         lines += [f"![{name}]({fig_dir}/{name})" for name, _ in s.figures]
         if s.figures:
             lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return lines
+
+
+def _strictness(stem: str, fig_dir: str) -> list[str]:
+    """'How strict are these checks', from the last `derivcheck mutate` run kept beside the reports."""
+    try:
+        from .mutate import strictness_markdown
+    except ImportError:
+        return []
+    try:
+        md = strictness_markdown(stem, Path("reports"))
+    except Exception as exc:
+        md = f"The mutation record could not be read: {type(exc).__name__}: {exc}"
+    return ["## How strict are these checks", "", md.strip(), ""] if md else []
 
 
 def index_markdown(results) -> str:

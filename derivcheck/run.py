@@ -17,7 +17,7 @@ import sympy as sp
 from .checks import check_agreement, check_identity, seed_for
 from .grade import grade
 from .limits import ClaimTimeout, wall_clock
-from .records import Agreement, Bound, Chain, Claim, Extremum, Identity, Link, Section, Status, Verdict
+from .records import Agreement, Bound, Chain, Claim, Extremum, Identity, Link, Minimax, Section, Status, Verdict
 from .registry import Article, DerivationError, load_article
 from .report import latex_of, text_block
 
@@ -35,9 +35,9 @@ def meets(claim: Claim, status: Status) -> bool:
 def _outputs(out) -> list:
     items = list(out) if isinstance(out, (list, tuple)) else [out]
     for item in items:
-        if not isinstance(item, (Identity, Chain, Agreement, Bound, Extremum)):
+        if not isinstance(item, (Identity, Chain, Agreement, Bound, Extremum, Minimax)):
             raise TypeError(f"returned {type(item).__name__} {str(item)[:60]!r}, not identity(), "
-                            "chain(), agrees(), bound() or extremum()")
+                            "chain(), agrees(), bound(), extremum() or minimax()")
     return items
 
 
@@ -72,6 +72,11 @@ def _check_items(items, claim: Claim, ladder, seed: int) -> tuple[list[Link], li
             latex.append(latex_of(item.label, item.f, item.value, rel="=",
                                   prefix=rf"\{item.kind}_{{{over}}}\;"))
             links.append(replace(check_extremum(item, claim, len(links) + 1, ladder, seed), expect=item.expect))
+        elif isinstance(item, Minimax):
+            from .bounds import check_minimax
+            latex.append(latex_of(item.label, item.param[0], item.value, rel="=",
+                                  prefix=r"\operatorname{arg\,min\,max}\;"))
+            links.append(replace(check_minimax(item, claim, len(links) + 1, ladder, seed), expect=item.expect))
         else:
             latex.append(latex_of(item.label, item.estimate.value, item.expected, approx=True))
             link = check_agreement(item, len(links) + 1, item.label, claim.resolution)
@@ -160,7 +165,7 @@ def _timeout_verdict(claim, ladder, seed, seconds, stage: str) -> Verdict:
              "raise it with @claim(..., limit=SECONDS) if the work is meant to take longer)")
     link = Link(1, "", Status.INCONCLUSIVE, basis, evidence=(("limit", cause),))
     v = Verdict(claim.id, Status.INCONCLUSIVE, basis, False, "", (link,), (), None, None, ladder,
-                seed_for(claim.id, seed), round(seconds, 3), problem=f"stopped after {claim.limit:g} s")
+                seed_for(claim.id, seed), round(seconds, 3), problem=f"stopped at its limit of {claim.limit:g} s while {stage}")
     return _finish(claim, v)
 
 
