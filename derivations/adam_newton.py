@@ -22,6 +22,7 @@ import sympy as sp
 from derivcheck import Estimate, agrees, chain, claim, identity, section
 from derivcheck.figures import pyplot
 from numerics import adam_newton as na
+from numerics.precision import stable
 
 SEED = 10588
 
@@ -627,6 +628,7 @@ def n12_section():
     ratios = (g_b**2).mean(axis=0) / (s2 * np.diag(Hs[2] @ Hs[2]))
     traj = rmsprop_traj()
     low = min(range(len(traj)), key=lambda i: abs(traj[i]))
+    eig_text = ", ".join(stable(e, 3, noise=1e-12 * float(max(abs(eig)))) for e in eig)   # rounding noise as a bound
     text = ("The second figure puts $\\sqrt{\\bar v_i}/\\sigma$ from each simulation against $|H|_{ii}$, "
             "$\\|H_{i,:}\\|$ and $\\sqrt{H_{ii}}$ (identity line): on the line for $|H|_{ii}$ in (a), off it in (b), "
             "parallel to $\\sqrt{H_{ii}}$ in (c).\n\n"
@@ -635,7 +637,7 @@ def n12_section():
             "simulation.\n\n" + "\n".join(rows) +
             f"\n\n**P-A5, the scale:** in run (a), $\\sigma=\\mathrm{{rms}}\\,\\delta$ = {1 / eta_sigma:.4f}$\\eta$, so "
             f"$\\eta/\\sigma$ = {eta_sigma:.2f}: Adam's step is Newton's times {eta_sigma:.1f}, not Newton's.\n\n"
-            f"**(b)** eigenvalues of $\\mathrm{{Cov}}(\\delta)/\\eta^2$: {_vec(eig, 3)} — rank 1, a sign-pattern oscillation; "
+            f"**(b)** eigenvalues of $\\mathrm{{Cov}}(\\delta)/\\eta^2$: ({eig_text}) — rank 1, a sign-pattern oscillation; "
             f"$\\mathrm{{diag}}\\,\\mathbb E[gg^\\top]/(\\bar\\sigma^2\\mathrm{{diag}}H^2)$ = {_vec(ratios)} (all 1 under assumption 7).\n\n"
             f"**RMSprop in mpmath** ($h=10$, $\\beta_2=0.999$): $|\\theta|$ falls to {mp.nstr(abs(traj[low]), 3)} at step {low + 1} "
             f"and regrows to the orbit $\\pm\\eta/2$ (|θ| = {mp.nstr(abs(traj[-1]), 8)} at step {len(traj)}). In float64 the "

@@ -25,6 +25,7 @@ import sympy as sp
 from derivcheck import Estimate, agrees, chain, claim, identity, section
 from derivcheck.figures import pyplot
 from numerics import topk_smoothing as nt
+from numerics.precision import stable
 
 XH = (0.3, -1.2, 2.5, 0.8, 1.9, -0.4)
 K_H, DELTA = 3, 0.5
@@ -690,7 +691,7 @@ def L_grad():
     bad = [r for r in rows if r[2] or r[4]]
     first = bad[0] if bad else rows[0]
     return agrees(Estimate(len(bad), 0, f"tau values with entries outside [0,1] or NaN; first at tau = {first[0]} "
-                                        f"(sum {first[3]:.15g})"), 0, label="entries in [0,1]")
+                                        f"(sum {stable(first[3])})"), 0, label="entries in [0,1]")
 
 
 @claim("DP-f64", r"the stable float64 DP GradTopK agrees with mpmath to $10^{-12}$ on $x_H$, $k=3$, over $\tau\in[10^{-3},1]$; sums to $k$",
@@ -912,7 +913,7 @@ def listing_section():
             f"| sigmoid | 20 bisection steps | $x_H/\\tau$, $\\tau$ = 0.1..0.01; sample | max \\|sum - k\\| = {sig_h:.2e}; {sig_err:.2e} on the sample (range $\\cdot2^{{-20}}$ ~ {np.ptp(XH) / 0.01 * 2**-20:.1e}) | {abs(nt.sigmoid_topk(XH, 3, 0.01).sum() - 3):.1e} |"]
     grows = ["| $\\tau$ | listing error | outside [0,1] | listing $\\sum p$ | NaN | stable DP error |", "|---|---|---|---|---|---|"]
     for tau, err, out, s, nan, dp in grad_float64_table():
-        grows.append(f"| {tau} | {err:.3g} | {'yes' if out else 'no'} | {s:.15g} | {'yes' if nan else 'no'} | {dp:.1e} |")
+        grows.append(f"| {tau} | {err:.3g} | {'yes' if out else 'no'} | {stable(s)} | {'yes' if nan else 'no'} | {stable(dp, 2, noise=1e-13)} |")
     plt = pyplot()
     rowsg = grad_float64_table()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))

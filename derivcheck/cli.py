@@ -1,18 +1,21 @@
-"""The command line: list, verify, check, report, new, bench. Exit 0 all as expected, 1 otherwise, 2 usage."""
+"""The command line: list, verify, check, report, new, mutate, bench.
+
+Exit 0: every claim met its expectation; 1: a claim did not, a file could not be loaded or a
+section failed; 2: a usage error (an unknown selector, a path that does not exist, a bad --at).
+"""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
-from .records import Status
-from .registry import DerivationError, load_article
-from .report import write_report
-from .parallel import run_articles, run_claims
-from .run import ArticleResult, resolve, run_claim, run_sections, select
+from .commands import UsageError, cmd_check, cmd_list, cmd_report, cmd_verify
+from .pin import AtError
+from .project import NoProject, find_root
+from .registry import DerivationError
 
 
 def _dps(text: str) -> tuple[int, ...]:
@@ -25,10 +28,29 @@ def _dps(text: str) -> tuple[int, ...]:
     return vals
 
 
+def _common() -> argparse.ArgumentParser:
+    """Options accepted before or after the subcommand."""
+    c = argparse.ArgumentParser(add_help=False)
+    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="print tracebacks (of the checker, and of a claim that raises)")
+    c.add_argument("--root", type=Path, default=argparse.SUPPRESS,
+                   help="the project folder (holding derivations/); default: found from here upwards")
+    return c
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="derivcheck", description=__doc__)
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        ver = version("derivcheck")
+    except PackageNotFoundError:
+        ver = "unknown"
+    common = _common()
+    p = argparse.ArgumentParser(prog="derivcheck", description=__doc__, parents=[common],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"derivcheck {ver}")
     sub = p.add_subparsers(dest="cmd", required=True)
+    _add = sub.add_parser
+    sub.add_parser = lambda *a, **k: _add(*a, parents=[common], **k)     # --debug/--root anywhere
     sub.add_parser("list", help="list articles and their claims")
     for name, helptext in (("verify", "verify articles or claims of derivations/"),
                            ("check", "verify derivation files anywhere (PATH or PATH::claim)")):
@@ -40,10 +62,13 @@ def _parser() -> argparse.ArgumentParser:
         v.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
         v.add_argument("--slow", action=argparse.BooleanOptionalAction, default=True,
                        help="include claims marked slow (default: yes)")
-        v.add_argument("--strict", action="store_true", help="INCONCLUSIVE counts as a failure")
+        v.add_argument("--strict", action="store_true",
+                       help="a REFUTED identity must be certified (an enclosure excluding 0) or exact")
         v.add_argument("--jobs", "-j", type=_jobs, default=1, help="worker processes (default 1: serial)")
         if name == "check":
             v.add_argument("--at", help="evaluate identities at this point only: p=1,q=0")
+            v.add_argument("--sections", action="store_true",
+                           help="also run the report sections (without writing a report)")
     r = sub.add_parser("report", help="regenerate the Markdown reports")
     r.add_argument("targets", nargs="*", help="article stems or derivation file paths")
     r.add_argument("--out", type=Path, default=Path("reports"), help="output folder")
@@ -55,6 +80,15 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="measure timings and cost growth; writes reports/performance.md")
     b.add_argument("--repeat", type=_jobs, default=5, help="runs per engine timing (median, default 5)")
     b.add_argument("--suite-repeat", type=_jobs, default=3, help="runs per suite timing (median, default 3)")
+    m = sub.add_parser("mutate", help="mutation testing: does each claim see a change of its own source?")
+    m.add_argument("targets", nargs="*", help="article stems, claim ids or derivation file paths")
+    m.add_argument("--max-per-claim", type=_jobs, default=3, help="mutants per claim (default 3)")
+    m.add_argument("--jobs", "-j", type=_jobs, default=1, help="worker processes (default 1)")
+    m.add_argument("--json", type=Path, help="write every mutant and its outcome to this file")
+    m.add_argument("--out", type=Path, default=Path("reports/mutation"),
+                   help="folder of the per-article records the report pages read (default reports/mutation)")
+    m.add_argument("--engines", action="store_true",
+                   help="also mutate the numerics/ functions the claims reach, run against those claims")
     return p
 
 
@@ -68,81 +102,20 @@ def _jobs(text: str) -> int:
     return n
 
 
-def _progress(i: int, n: int, verdict, width: int) -> None:
-    mark = "ok" if verdict.ok else "FAIL"
-    print(f"[{i:>{width}}/{n}] {verdict.claim_id:<40} {str(verdict.status):<12} {mark:<4} "
-          f"{verdict.seconds:6.2f}s", file=sys.stderr, flush=True)
-
-
-def _run(paths, selectors, dps, seed, slow=True, at=None, jobs=1) -> list[ArticleResult]:
-    arts = [load_article(p) for p in paths]
-    todo = [(a, c) for a in arts for c in select(a.claims, selectors) if slow or not c.slow]
-    if selectors and not todo:
-        raise DerivationError(f"no claim matches {', '.join(selectors)}")
-    width, done = len(str(len(todo))), []
-
-    def progress(v):
-        done.append(v)
-        _progress(len(done), len(todo), v, width)
-    if at:
-        todo = [(a, _pin(c, at)) for a, c in todo]
-    if jobs > 1 and not at:
-        verdicts = run_claims(todo, jobs, dps, seed, progress)
-    else:
-        verdicts = {}
-        for a, c in todo:
-            verdicts[c.id] = run_claim(c, dps, seed)
-            progress(verdicts[c.id])
-    return [ArticleResult(a, tuple(verdicts[c.id] for c in a.claims if c.id in verdicts), ())
-            for a in arts]
-
-
-def _pin(claim, at: str):
-    """The claim with its domain pinned to one point (for a reproduce line)."""
-    from dataclasses import replace
-    try:
-        pairs = dict(kv.split("=", 1) for kv in at.split(","))
-    except ValueError:
-        raise DerivationError(f"--at {at!r}: write name=value pairs separated by commas") from None
-    return replace(claim, domain={k: [v] for k, v in pairs.items()}, points=1)
-
-
-def _finish(results, args) -> int:
-    verdicts = [v for r in results for v in r.verdicts]
-    claims = {c.id: c for r in results for c in r.article.claims}
-    for v in verdicts:
-        if not v.ok or v.status not in (Status.PROVED, Status.CONFIRMED):
-            print(v.message + "\n")
-    bad = [v for v in verdicts if not v.ok or (args.strict and v.status is Status.INCONCLUSIVE)]
-    n = len(verdicts)
-    print(f"{n - len(bad)} as expected, {len(bad)} not, of {n} claims: " + ", ".join(
-        f"{s} {k}" for s in Status if (k := sum(v.status is s for v in verdicts))))
-    if args.json:
-        recs = [_record(claims[v.claim_id], v) for v in verdicts]
-        args.json.write_text(json.dumps({"claims": recs}, indent=1) + "\n")
-    return 1 if bad else 0
-
-
-def _record(c, v) -> dict:
-    return {"id": v.claim_id, "article": c.article, "statement": c.statement, "tag": c.tag,
-            "expected": c.expected, "verdict": str(v.status), "ok": v.ok, "basis": v.basis,
-            "digits": v.digits, "worst_rel": v.worst_rel, "dps": list(v.dps), "seed": v.seed,
-            "seconds": v.seconds, "message": v.message, "source": c.source}
-
-
-def _split_targets(targets):
-    """Paths and their claim selectors from 'path' or 'path::claim'."""
-    paths, sels = [], []
-    for t in targets:
-        path, _, name = t.partition("::")
-        if path not in paths:
-            paths.append(path)
-        if name:
-            sels.append(f"{Path(path).stem}.{name}")
-    return paths, sels
+def fix_hash_seed() -> None:
+    """Re-run this command with PYTHONHASHSEED=0 when hashing is randomised: SymPy's heuristics
+    (``simplify``) can depend on the iteration order of sets, so a verdict could depend on the
+    process. Every command runs with the same hash seed on every machine."""
+    if sys.flags.hash_randomization and os.environ.get("PYTHONHASHSEED") != "0":
+        os.environ["PYTHONHASHSEED"] = "0"
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "derivcheck", *sys.argv[1:]])
 
 
 def main(argv=None) -> int:
+    if argv is None:
+        fix_hash_seed()
     try:
         return _main(argv)
     except BrokenPipeError:                       # `derivcheck list | head`: the reader left
@@ -150,62 +123,66 @@ def main(argv=None) -> int:
         return 0
 
 
+_DEFAULTS = {"json": None, "out": Path("reports"), "dir": Path("derivations")}
+
+
+def _typed_here(t: str) -> str:
+    """A path (or path::claim) the user typed, made absolute where it was typed."""
+    path, sep, name = t.partition("::")
+    if path.endswith(".py") and not Path(path).is_absolute():
+        return str(Path.cwd() / path) + sep + name
+    return t
+
+
+def _enter_project(args) -> None:
+    """Run from the project root, the paths the user typed kept as meant; ``check`` of explicit
+    files and ``new`` also work outside any project."""
+    for name, default in _DEFAULTS.items():
+        val = getattr(args, name, None)
+        if isinstance(val, Path) and val != default and not val.is_absolute():
+            setattr(args, name, Path.cwd() / val)
+    if getattr(args, "targets", None):
+        args.targets = [_typed_here(t) for t in args.targets]
+    try:
+        root = find_root(given=getattr(args, "root", None))
+    except NoProject:
+        if args.cmd in ("check", "new") and getattr(args, "root", None) is None:
+            return
+        raise
+    os.chdir(root)
+
+
 def _main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
+    if debug:
+        os.environ["DERIVCHECK_DEBUG"] = "1"
     t0 = time.perf_counter()
     try:
+        _enter_project(args)
         if args.cmd == "list":
-            for path in resolve([]):
-                a = load_article(path)
-                print(f"{a.stem}: {a.title} ({len(a.claims)} claims)")
-                for c in a.claims:
-                    print(f"  {c.id:<36} [{c.tag}] {c.statement[:70]}")
-            return 0
+            return cmd_list(args)
         if args.cmd == "verify":
-            results = _run(resolve(args.targets), args.targets, args.dps, args.seed, args.slow, jobs=args.jobs)
-        elif args.cmd == "check":
-            paths, sels = _split_targets(args.targets)
-            results = _run(paths, sels, args.dps, args.seed, args.slow, args.at, args.jobs)
-        elif args.cmd == "new":
+            return cmd_verify(args)
+        if args.cmd == "check":
+            return cmd_check(args)
+        if args.cmd == "new":
             return _new(args)
-        elif args.cmd == "bench":
+        if args.cmd == "mutate":
+            from .mutate import main as mutate_main
+            return mutate_main(args)
+        if args.cmd == "bench":
             from .bench import main as bench_main
             return bench_main(["--repeat", str(args.repeat), "--suite-repeat", str(args.suite_repeat)])
-        else:
-            return _report(args, t0)
-        return _finish(results, args)
-    except DerivationError as exc:
-        if args.debug:
-            raise
+        return cmd_report(args, t0)
+    except (UsageError, AtError, NoProject) as exc:
         print(f"derivcheck: error: {exc}", file=sys.stderr)
-        return 2 if "no such file" in str(exc) or "no article" in str(exc) or "--at" in str(exc) else 1
-
-
-def _report(args, t0) -> int:
-    stems = [t for t in args.targets if not t.endswith(".py")]
-    files = [Path(t) for t in args.targets if t.endswith(".py")]
-    paths = (resolve(stems) if stems or not files else []) + files
-    arts = [load_article(p) for p in paths]
-    n = sum(len(a.claims) for a in arts)
-    width, done = len(str(n)), []
-
-    def progress(v):
-        done.append(v)
-        _progress(len(done), n, v, width)
-    if args.jobs > 1 and len(arts) > 1:
-        runs = run_articles(arts, [], min(args.jobs, len(arts)), None, 0, True, True, progress)
-    else:
-        runs = []
-        for a in arts:
-            vs = [run_claim(c, None, 0) for c in a.claims]
-            for v in vs:
-                progress(v)
-            runs.append((vs, run_sections(a)))
-    results = [ArticleResult(a, tuple(vs), tuple(secs)) for a, (vs, secs) in zip(arts, runs)]
-    written = write_report(results, args.out, index=not files)
-    print(f"wrote {len(written)} files to {args.out}/ in {time.perf_counter() - t0:.1f} s",
-          file=sys.stderr)
-    return 0 if all(v.ok for r in results for v in r.verdicts) else 1
+        return 2
+    except DerivationError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"derivcheck: error: {exc}", file=sys.stderr)
+        return 1
 
 
 _TEMPLATE = '''r"""{title}
@@ -217,7 +194,7 @@ What the article derives, in two or three sentences; which steps are exact, whic
 import mpmath as mp
 import sympy as sp
 
-from derivcheck import Estimate, agrees, chain, claim, identity
+from derivcheck import Estimate, agrees, bound, chain, claim, identity
 
 x = sp.Symbol("x", real=True)            # symbols as the article prints them, assumptions at creation
 t = sp.Symbol("t", positive=True)
@@ -235,6 +212,11 @@ def eq2_quad(dps):
         value, err = mp.quad(lambda v: v**2, [0, 1], error=True)
         return agrees(Estimate(value, err, "tanh-sinh quadrature", dps), mp.mpf(1) / 3,
                       atol=mp.mpf(10) ** -(dps - 5))
+
+
+@claim("ineq3", r"$e^x \\ge 1 + x$ for every real $x$, with equality at $x = 0$")
+def ineq3():
+    return bound(1 + x, sp.exp(x), tight=({{x: 0}},))   # interval branch and bound; tails exact
 '''
 
 

@@ -38,8 +38,8 @@ def _article_job(path: str, names, dps, seed: int, sections: bool):
     t0 = time.perf_counter()
     art = _article(path)
     verdicts = [run_claim(c, dps, seed) for c in art.claims if c.name in names]
-    secs = render_figures(run_sections(art)) if sections else ()
-    return verdicts, secs, time.perf_counter() - t0
+    secs, errors = run_sections(art) if sections else ((), [])
+    return verdicts, render_figures(secs), time.perf_counter() - t0, errors
 
 
 TIMINGS = Path(".derivcheck") / "timings.json"     # seconds per article of the last run: scheduling only
@@ -112,16 +112,18 @@ def run_claims(todo, jobs: int, dps, seed: int, progress) -> dict:
 
 
 def run_articles(arts, selectors, jobs: int, dps, seed: int, slow: bool, sections: bool, progress):
-    """[(verdicts, sections)] per article, one article per task (claims and sections share caches)."""
+    """[(verdicts, sections, section errors)] per article, one article per task (claims and
+    sections share caches)."""
     names = {a.path: {c.name for c in select(a.claims, selectors) if slow or not c.slow} for a in arts}
     by_path = {a.path: a for a in arts}
     order = schedule(arts, _read_timings())
     calls = [(a.path, _article_job, (a.path, names[a.path], dps, seed, sections)) for a in order]
     out = _isolated(jobs, calls, lambda path, exc: (
-        [_crashed(c, exc) for c in by_path[path].claims if c.name in names[path]], (), None))
+        [_crashed(c, exc) for c in by_path[path].claims if c.name in names[path]], (), None,
+        [f"{path}: the worker process died while computing this article ({type(exc).__name__})"]))
     if sections and not selectors:                  # a full run: remember what each article cost
         _write_timings({a.stem: out[a.path][2] for a in arts if out[a.path][2] is not None})
     for a in arts:
         for v in out[a.path][0]:
             progress(v)
-    return [out[a.path][:2] for a in arts]
+    return [(out[a.path][0], out[a.path][1], out[a.path][3]) for a in arts]

@@ -7,7 +7,9 @@ claims in one helper process started with the fixed seed.
 from __future__ import annotations
 
 import os
+import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,8 +24,24 @@ class ClaimFailure(Exception):
 _POOL = []
 
 
+def pytest_addoption(parser):
+    parser.addini("derivation_paths", type="paths", default=["derivations"],
+                  help="folders whose *.py files are derivations (one test item per claim)")
+    parser.addoption("--derivations", action="append", default=[], metavar="DIR",
+                     help="a folder of derivation files (adds to the derivation_paths ini option)")
+
+
 def pytest_configure(config):
     os.environ["PYTHONHASHSEED"] = "0"
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` starts no workers for a selection of single items (``file.py::claim``): one
+    claim then runs in seconds instead of paying for the workers' start-up."""
+    args = [a for a in config.args if not a.startswith("-")]
+    if args and all("::" in a for a in args):
+        return 0
+    return None
 
 
 def pytest_unconfigure(config):
@@ -49,24 +67,72 @@ def _run(claim):
         return _crashed(claim, exc)
 
 
+def _folders(config) -> list:
+    given = [config.invocation_params.dir / d for d in config.getoption("derivations")]
+    ini = [p if not isinstance(p, str) else config.rootpath / p for p in config.getini("derivation_paths")]
+    return [Path(p).resolve() for p in ini + given]
+
+
+def _named_on_command_line(config, file_path) -> bool:
+    for arg in config.args:
+        path = arg.split("::", 1)[0]
+        if path.endswith(".py") and (config.invocation_params.dir / path).resolve() == file_path.resolve():
+            return True
+    return False
+
+
+def is_derivation(config, file_path) -> bool:
+    """A derivation file: a .py in one of the derivation folders, or a file given explicitly."""
+    if file_path.suffix != ".py" or file_path.name.startswith("_") or file_path.name == "conftest.py":
+        return False
+    if file_path.parent.resolve() in _folders(config):
+        return True
+    if file_path.name.startswith("test_") or not _named_on_command_line(config, file_path):
+        return False
+    return re.search(r"^@claim\(", file_path.read_text(errors="replace"), re.M) is not None
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_collect_file(file_path, parent):
-    if file_path.suffix == ".py" and file_path.parent.name == "derivations" \
-            and not file_path.name.startswith("_"):
-        return DerivationFile.from_parent(parent, path=file_path)
-    return None
+    """Derivation files are collected once, as claims: the doctest collector would import them a
+    second time (and report a broken file twice)."""
+    found = yield
+    if not is_derivation(parent.config, file_path):
+        return found
+    found = [c for c in (found or []) if type(c).__name__ != "DoctestModule"
+             and not isinstance(c, pytest.Module)]
+    return found + [DerivationFile.from_parent(parent, path=file_path)]
 
 
 class DerivationFile(pytest.File):
     def collect(self):
         try:
             article = load_article(self.path)
-        except DerivationError as exc:
-            raise self.CollectError(str(exc)) from None
+        except DerivationError as exc:                 # one failing item; the other files still run
+            yield LoadFailure.from_parent(self, name="load", message=str(exc))
+            return
         for c in article.claims:
             item = ClaimItem.from_parent(self, name=c.name, claim=c)
             if c.slow:
                 item.add_marker(pytest.mark.slow)
             yield item
+
+
+class LoadFailure(pytest.Item):
+    """A derivation file that cannot be loaded: one item that fails with the one-line cause."""
+
+    def __init__(self, *, message, **kwargs):
+        super().__init__(**kwargs)
+        self.message = message
+
+    def runtest(self):
+        raise ClaimFailure(self.message)
+
+    def repr_failure(self, excinfo, style=None):
+        return self.message if isinstance(excinfo.value, ClaimFailure) else super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, f"derivation file {self.path.name}"
 
 
 class ClaimItem(pytest.Item):

@@ -7,6 +7,7 @@ and its agreements must hold at every rung (REFUTED at all: refuted; mixed: INCO
 from __future__ import annotations
 
 import inspect
+import os
 import time
 import traceback
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from .limits import ClaimTimeout, wall_clock
 from .records import Agreement, Bound, Chain, Claim, Extremum, Identity, Link, Minimax, Section, Status, Verdict
 from .registry import Article, DerivationError, load_article
 from .report import latex_of, text_block
+from .sections import run_sections
 
 _RANK = {Status.REFUTED: 0, Status.INCONCLUSIVE: 1, Status.CONFIRMED: 2, Status.PROVED: 3}
 
@@ -186,7 +188,10 @@ def _error_verdict(claim, exc, ladder, seed, seconds, checker: bool = False) -> 
         line = frames[-1].lineno if frames else claim.line
         basis = "the claim's code raised"
         cause = f"{claim.source}:{line}: {claim.name}: {type(exc).__name__}: {exc or '(no message)'}"
-    link = Link(1, "", Status.ERROR, basis, evidence=(("cause", cause),))
+    evidence = (("cause", cause),)
+    if os.environ.get("DERIVCHECK_DEBUG"):                 # --debug: the whole traceback
+        evidence += (("traceback", "".join(traceback.format_exception(exc)).rstrip()),)
+    link = Link(1, "", Status.ERROR, basis, evidence=evidence)
     v = Verdict(claim.id, Status.ERROR, basis, False, "", (link,), (), None,
                 None, ladder, seed_for(claim.id, seed), round(seconds, 3))
     return _finish(claim, v)
@@ -197,18 +202,7 @@ class ArticleResult:
     article: Article
     verdicts: tuple[Verdict, ...]
     sections: tuple[Section, ...]
-
-
-def run_sections(article: Article) -> tuple[Section, ...]:
-    out = []
-    for order, title, fn in article.sections:
-        try:
-            res = fn()
-        except Exception as exc:
-            res = f"**This section could not be computed:** `{type(exc).__name__}: {exc}`"
-        md, figs = (res, ()) if isinstance(res, str) else res
-        out.append(Section(title, md, tuple(figs), order))
-    return tuple(out)
+    errors: tuple[str, ...] = ()     # one line per section that failed
 
 
 def discover(root: Path = Path("derivations")) -> list[Path]:

@@ -52,8 +52,8 @@ def fmt(x, n: int = 30) -> str:
     """A number for humans: ``mp.nstr`` at ``n`` digits, with complex numbers kept readable."""
     if isinstance(x, (int,)) or x is None:
         return str(x)
-    if isinstance(x, float):
-        return mp.nstr(mp.mpf(x), min(n, 17))
+    if isinstance(x, float):                # float64: 12 digits, the ones every platform agrees on
+        return mp.nstr(mp.mpf(x), min(n, 12))
     if isinstance(x, complex):
         x = mp.mpc(x)                      # exact: a double fits any precision
     if isinstance(x, mp.mpc):
@@ -61,6 +61,20 @@ def fmt(x, n: int = 30) -> str:
     if isinstance(x, mp.mpf):
         return mp.nstr(x, n)
     return str(x)
+
+
+def stable(x, digits: int = 10, noise: float | None = None) -> str:
+    """A float64 result printed only to the digits every platform agrees on: ``digits``
+    significant digits, and below ``noise`` (rounding noise, e.g. 1e-13 for values of order 1) a
+    bound instead of digits, so a different BLAS kernel cannot change the report.
+
+    >>> stable(2.9999999999999916), stable(-3.6e-19, noise=1e-12), stable(0.0024, 3)
+    ('3', '|x| < 1e-12', '0.0024')
+    """
+    x = float(x)
+    if noise is not None and abs(x) < noise:
+        return f"|x| < {noise:.0e}".replace("e-0", "e-")
+    return f"{x:.{digits}g}"
 
 
 def sci(x) -> str:
