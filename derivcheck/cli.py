@@ -35,6 +35,8 @@ def _common() -> argparse.ArgumentParser:
                    help="print tracebacks (of the checker, and of a claim that raises)")
     c.add_argument("--root", type=Path, default=argparse.SUPPRESS,
                    help="the project folder (holding derivations/); default: found from here upwards")
+    c.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS,
+                   help="recompute every verdict (default: reuse verdicts whose inputs are unchanged)")
     return c
 
 
@@ -85,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--max-per-claim", type=_jobs, default=3, help="mutants per claim (default 3)")
     m.add_argument("--jobs", "-j", type=_jobs, default=1, help="worker processes (default 1)")
     m.add_argument("--json", type=Path, help="write every mutant and its outcome to this file")
-    m.add_argument("--out", type=Path, default=Path("reports/mutation"),
+    m.add_argument("--out", type=Path, default=None,
                    help="folder of the per-article records the report pages read (default reports/mutation)")
     m.add_argument("--engines", action="store_true",
                    help="also mutate the numerics/ functions the claims reach, run against those claims")
@@ -157,6 +159,10 @@ def _main(argv=None) -> int:
     debug = getattr(args, "debug", False)
     if debug:
         os.environ["DERIVCHECK_DEBUG"] = "1"
+    if getattr(args, "no_cache", False):
+        os.environ["DERIVCHECK_NO_CACHE"] = "1"
+    from . import cache
+    cache.REUSED[0] = 0
     t0 = time.perf_counter()
     try:
         _enter_project(args)

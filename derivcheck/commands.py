@@ -8,7 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from .jsonout import write_json
-from .parallel import run_articles, run_claims
+from . import cache
+from .parallel import _article_job, run_articles, run_claims
 from .project import load_all
 from .records import Status
 from .registry import DerivationError
@@ -69,7 +70,8 @@ def run_selection(paths, selectors, args, at=None):
     else:
         verdicts = {}
         for a, c in todo:
-            verdicts[c.id] = run_claim(c, args.dps, args.seed)
+            verdicts[c.id] = run_claim(c, args.dps, args.seed) if at else \
+                cache.cached_claim(c, args.dps, args.seed, run_claim)
             progress(verdicts[c.id])
     results = [ArticleResult(a, tuple(verdicts[c.id] for c in a.claims if c.id in verdicts), ())
                for a in arts]
@@ -130,6 +132,9 @@ def finish(results, errors, args) -> int:
     bad = [v for v in verdicts if not v.ok] + strict
     section_errors = [e for r in results for e in r.errors]
     n = len(verdicts)
+    if cache.REUSED[0]:
+        print(f"{cache.REUSED[0]} of {n} verdicts reused from the cache (.derivcheck/cache; --no-cache "
+              "recomputes)", file=sys.stderr)
     print(f"{n - len(bad)} as expected, {len(bad)} not, of {n} claims: " + ", ".join(
         f"{s} {k}" for s in Status if (k := sum(v.status is s for v in verdicts))) +
         (f"; {len(errors)} file(s) could not be loaded" if errors else "") +
@@ -160,10 +165,10 @@ def cmd_report(args, t0: float) -> int:
     else:
         runs = []
         for a in arts:
-            vs = [run_claim(c, None, 0) for c in a.claims]
+            vs, secs, _, errs, hit = _article_job(a.path, {c.name for c in a.claims}, None, 0, True, a)
+            cache.REUSED[0] += len(vs) if hit else 0
             for v in vs:
                 progress(v)
-            secs, errs = run_sections(a)
             runs.append((vs, secs, errs))
     results = [ArticleResult(a, tuple(vs), tuple(secs), tuple(errs)) for a, (vs, secs, errs) in zip(arts, runs)]
     partial = None if not args.targets else [p.stem for p in discover(Path("derivations"))]
@@ -174,6 +179,8 @@ def cmd_report(args, t0: float) -> int:
         print(f"derivcheck: error: {e}", file=sys.stderr)
     _report_load_errors(errors)
     pages = sum(p.suffix == ".md" for p in written)
+    if cache.REUSED[0]:
+        print(f"{cache.REUSED[0]} of {n} verdicts reused from the cache (--no-cache recomputes)", file=sys.stderr)
     print(f"wrote {len(written)} files ({pages} pages, {len(written) - pages} figures) to {args.out}/ "
           f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     ok = all(v.ok for r in results for v in r.verdicts)

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from . import cache
 from .records import Link, Status, Verdict
 from .registry import load_article
 from .report import render_figures, text_block
@@ -29,17 +30,29 @@ def _article(path: str):
     return _ARTICLES[path]
 
 
-def _claim_job(path: str, name: str, dps, seed: int) -> Verdict:
+def _claim_job(path: str, name: str, dps, seed: int, counted: bool = False):
+    """The verdict of one claim (from the cache when its key matches); with ``counted``,
+    (verdict, whether it came from the cache)."""
     claim = next(c for c in _article(path).claims if c.name == name)
-    return run_claim(claim, dps, seed)
+    before = cache.REUSED[0]
+    v = cache.cached_claim(claim, dps, seed, run_claim)
+    return (v, cache.REUSED[0] > before) if counted else v
 
 
-def _article_job(path: str, names, dps, seed: int, sections: bool):
+def _article_job(path: str, names, dps, seed: int, sections: bool, art=None):
+    """(verdicts, rendered sections, seconds, section errors, from the cache?) of one article."""
     t0 = time.perf_counter()
-    art = _article(path)
+    k = cache.key(path, "article", tuple(sorted(names)), dps, seed, sections) if cache.enabled() else None
+    hit = cache.load(k) if k else None
+    if hit is not None:
+        return (*hit[:2], time.perf_counter() - t0, hit[2], True)
+    art = art or _article(path)
     verdicts = [run_claim(c, dps, seed) for c in art.claims if c.name in names]
     secs, errors = run_sections(art) if sections else ((), [])
-    return verdicts, render_figures(secs), time.perf_counter() - t0, errors
+    out = (verdicts, render_figures(secs), errors)
+    if k:
+        cache.store(k, out)
+    return out[0], out[1], time.perf_counter() - t0, out[2], False
 
 
 TIMINGS = Path(".derivcheck") / "timings.json"     # seconds per article of the last run: scheduling only
@@ -107,8 +120,11 @@ def run_claims(todo, jobs: int, dps, seed: int, progress) -> dict:
     """{claim id: Verdict} for [(article, claim)], in ``jobs`` processes; ``progress(verdict)``.
     When a worker dies only the claim that killed it is an ERROR; the others keep their results."""
     claims = {c.id: c for _, c in todo}
-    calls = [(c.id, _claim_job, (a.path, c.name, dps, seed)) for a, c in todo]
-    return _isolated(jobs, calls, lambda key, exc: _crashed(claims[key], exc), lambda key, v: progress(v))
+    calls = [(c.id, _claim_job, (a.path, c.name, dps, seed, True)) for a, c in todo]
+    out = _isolated(jobs, calls, lambda key, exc: (_crashed(claims[key], exc), False),
+                    lambda key, res: progress(res[0]))
+    cache.REUSED[0] += sum(hit for _, hit in out.values())
+    return {k: v for k, (v, _) in out.items()}
 
 
 def run_articles(arts, selectors, jobs: int, dps, seed: int, slow: bool, sections: bool, progress):
@@ -120,10 +136,11 @@ def run_articles(arts, selectors, jobs: int, dps, seed: int, slow: bool, section
     calls = [(a.path, _article_job, (a.path, names[a.path], dps, seed, sections)) for a in order]
     out = _isolated(jobs, calls, lambda path, exc: (
         [_crashed(c, exc) for c in by_path[path].claims if c.name in names[path]], (), None,
-        [f"{path}: the worker process died while computing this article ({type(exc).__name__})"]))
+        [f"{path}: the worker process died while computing this article ({type(exc).__name__})"], False))
     if sections and not selectors:                  # a full run: remember what each article cost
         _write_timings({a.stem: out[a.path][2] for a in arts if out[a.path][2] is not None})
     for a in arts:
         for v in out[a.path][0]:
             progress(v)
+    cache.REUSED[0] += sum(len(out[a.path][0]) for a in arts if out[a.path][4])
     return [(out[a.path][0], out[a.path][1], out[a.path][3]) for a in arts]

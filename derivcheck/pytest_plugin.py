@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from . import cache
 from .registry import DerivationError, load_article
 from .run import run_claim
 
@@ -29,10 +30,22 @@ def pytest_addoption(parser):
                   help="folders whose *.py files are derivations (one test item per claim)")
     parser.addoption("--derivations", action="append", default=[], metavar="DIR",
                      help="a folder of derivation files (adds to the derivation_paths ini option)")
+    parser.addoption("--no-verdict-cache", action="store_true",
+                     help="recompute every claim's verdict (default: reuse verdicts whose inputs are unchanged)")
 
 
 def pytest_configure(config):
     os.environ["PYTHONHASHSEED"] = "0"
+    if config.getoption("no_verdict_cache"):
+        os.environ["DERIVCHECK_NO_CACHE"] = "1"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    reused = sum(1 for reps in terminalreporter.stats.values() for r in reps
+                 if ("verdict_cached", True) in getattr(r, "user_properties", []))
+    if reused:
+        terminalreporter.write_line(f"derivcheck: {reused} verdicts reused from the cache "
+                                    "(.derivcheck/cache; --no-verdict-cache recomputes)")
 
 
 def pytest_xdist_auto_num_workers(config):
@@ -52,7 +65,7 @@ def pytest_unconfigure(config):
 def _run(claim):
     """run_claim here when this process hashes with seed 0, else in a fixed-seed helper process."""
     if not sys.flags.hash_randomization:
-        return run_claim(claim)
+        return cache.cached_claim(claim, None, 0, run_claim)
     import multiprocessing as mproc
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -61,7 +74,9 @@ def _run(claim):
     if not _POOL:
         _POOL.append(ProcessPoolExecutor(1, mp_context=mproc.get_context("spawn")))
     try:
-        return _POOL[0].submit(_claim_job, claim.source, claim.name, None, 0).result()
+        v, hit = _POOL[0].submit(_claim_job, claim.source, claim.name, None, 0, True).result()
+        cache.REUSED[0] += hit
+        return v
     except BrokenProcessPool as exc:
         _POOL.pop().shutdown(cancel_futures=True)
         return _crashed(claim, exc)
@@ -142,7 +157,10 @@ class ClaimItem(pytest.Item):
         self.verdict = None
 
     def runtest(self):
+        before = cache.REUSED[0]
         self.verdict = _run(self.claim)
+        if cache.REUSED[0] > before:
+            self.user_properties.append(("verdict_cached", True))
         self.user_properties.append(("verdict", str(self.verdict.status)))
         if not self.verdict.ok:
             raise ClaimFailure(self.verdict)
