@@ -27,7 +27,7 @@ def _prep(x, k, tau, dps):
     """Validated z = x/tau: a float64 array, or a list of mpf at the working precision."""
     if dps is not None and (isinstance(dps, bool) or not isinstance(dps, int) or dps < 1):
         raise ValueError(f"dps={dps!r} must be None or a positive int")
-    arr = np.asarray(x, dtype=object)
+    arr = x if isinstance(x, np.ndarray) and x.dtype.kind in "fiu" else np.asarray(x, dtype=object)
     if arr.ndim != 1:
         raise ValueError(f"x must be one-dimensional, got shape {arr.shape}")
     n = arr.size
@@ -127,9 +127,37 @@ def log_ek(x, k, tau=1.0, dps=30):
 
 # --- ThreSig: sigmoid threshold --------------------------------------------------------------------
 
-def _sigmoid64(u):
-    from scipy.special import expit
-    return expit(u)
+def _sigmoid64(u, shift: float = 0.0):
+    """sigma(u - shift) = 1/(1 + e^(shift - u)) in float64, in one buffer (e^.. may overflow to
+    inf, giving 0)."""
+    out = np.subtract(shift, u)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+        out += 1.0
+        np.reciprocal(out, out=out)
+    return out
+
+
+class _SigmoidSums:
+    """sum sigma(z - lam) and sum sigma'(z - lam) with sigma' = t sigma^2, t = e^(lam - z) (no
+    cancellation in 1 - sigma), in three preallocated buffers: new arrays of 1e6 floats cost more
+    in page faults than the arithmetic."""
+
+    def __init__(self, z):
+        self.z, self.t, self.s = z, np.empty_like(z), np.empty_like(z)
+
+    def __call__(self, lam: float) -> tuple[float, float]:
+        t, s = self.t, self.s
+        np.subtract(lam, self.z, out=t)
+        with np.errstate(over="ignore", invalid="ignore"):
+            np.exp(t, out=t)
+            np.add(t, 1.0, out=s)
+            np.reciprocal(s, out=s)
+            F = float(s.sum())
+            np.multiply(s, s, out=s)
+            np.multiply(s, t, out=s)
+        np.nan_to_num(s, copy=False, nan=0.0, posinf=0.0)      # t = inf: sigma = 0, sigma' = 0
+        return F, float(s.sum())
 
 
 def sigmoid_threshold(z, k, dps=None):
@@ -139,11 +167,12 @@ def sigmoid_threshold(z, k, dps=None):
     if dps is None:
         c = math.log(k / (n - k))                             # sigma^-1(k/n)
         lo, hi = float(np.min(z)) - c, float(np.max(z)) - c   # F(lo) >= k >= F(hi)
-        part = np.partition(z, (n - k - 1, n - k))[n - k - 1:n - k + 1]   # z_(k+1), z_(k)
-        lam = min(max(0.5 * float(part.sum()), lo), hi)      # start between the k-th and (k+1)-th
+        part = np.partition(z, n - k - 1)
+        mid = 0.5 * (float(part[n - k - 1]) + float(part[n - k:].min()))   # between z_(k+1) and z_(k)
+        lam = min(max(mid, lo), hi)
+        sums = _SigmoidSums(np.asarray(z, dtype=float))
         for _ in range(200):                                  # Newton on log F(lam) - log k
-            s = _sigmoid64(z - lam)
-            Fs, dF = s.sum(), (s * (1 - s)).sum()
+            Fs, dF = sums(lam)
             if Fs > k:
                 lo = lam
             else:
@@ -181,7 +210,7 @@ def sigmoid_topk(x, k, tau=1.0, dps=None):
         with mp.workdps(dps):
             return [+v for v in out]
     z, k = _prep(x, k, tau, None)
-    return _sigmoid64(z - sigmoid_threshold(z, k))
+    return _sigmoid64(z, sigmoid_threshold(z, k))
 
 
 # --- ThreExp and ThreSmooth: closed forms over the sorted entries ------------------------------------
