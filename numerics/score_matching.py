@@ -284,15 +284,27 @@ def csm_exact(theta, moments, b):
 # --- Monte Carlo (float64, vectorised) -------------------------------------------------------------
 
 def score_f64(x, weights, means, variances, a, b):
-    """The mixture score in float64 with log-sum-exp responsibilities (finite for any finite x)."""
-    x = np.asarray(x, dtype=float)[..., None]
-    M = a * np.asarray(means, dtype=float)
-    V = a * a * np.asarray(variances, dtype=float) + b * b
-    logs = np.log(np.asarray(weights, dtype=float)) - 0.5 * np.log(2 * np.pi * V) - (x - M) ** 2 / (2 * V)
-    logs -= logs.max(axis=-1, keepdims=True)
-    r = np.exp(logs)
-    r /= r.sum(axis=-1, keepdims=True)
-    return (r * (-(x - M) / V)).sum(axis=-1)
+    """The mixture score in float64 with log-sum-exp responsibilities (finite for any finite x).
+    One pass per component over 1-D arrays (a trailing axis of 2 or 3 components is slow)."""
+    x = np.asarray(x, dtype=float)
+    M = [a * float(m) for m in means]
+    V = [a * a * float(v) + b * b for v in variances]
+    c = [math.log(float(w)) - 0.5 * math.log(2 * math.pi * Vj) for w, Vj in zip(weights, V)]
+    d = [x - Mj for Mj in M]                                  # x - M_j
+    logs = [cj - dj * dj * (0.5 / Vj) for cj, dj, Vj in zip(c, d, V)]
+    top = logs[0].copy()
+    for L in logs[1:]:
+        np.maximum(top, L, out=top)
+    num, den = np.zeros_like(x), np.zeros_like(x)
+    for L, dj, Vj in zip(logs, d, V):
+        L -= top
+        np.exp(L, out=L)                                      # responsibility weight of component j
+        den += L
+        L *= dj
+        L *= -1.0 / Vj
+        num += L
+    num /= den
+    return num
 
 
 def score_f64_naive(x, weights, means, variances, a, b):
@@ -320,7 +332,12 @@ def sample_pairs(rng, n, weights, means, variances, a, b):
 
 
 def poly(theta, x):
-    return sum(float(t) * x**k for k, t in enumerate(theta))
+    """sum_k theta_k x^k by Horner's rule (float64)."""
+    out = np.full_like(np.asarray(x, dtype=float), float(theta[-1]))
+    for t in reversed(theta[:-1]):
+        out *= x
+        out += float(t)
+    return out
 
 
 def gap_samples(theta, x0, eps, xt, weights, means, variances, a, b, star=None):
@@ -328,7 +345,13 @@ def gap_samples(theta, x0, eps, xt, weights, means, variances, a, b, star=None):
     scores s*(x_t) when already computed (several theta on one sample)."""
     s_th = poly(theta, xt)
     star = score_f64(xt, weights, means, variances, a, b) if star is None else star
-    return (-eps / b - s_th) ** 2 - (star - s_th) ** 2
+    g = eps * (-1.0 / b)
+    g -= s_th                                                 # g - s_theta
+    g *= g
+    d = star - s_th
+    d *= d
+    g -= d
+    return g
 
 
 def mean_se(samples, method, seed) -> Estimate:
