@@ -41,11 +41,12 @@ def softmax_entropy(s, lam, dps=None):
     lam = np.asarray(lam, dtype=float)
     if not np.all(np.isfinite(lam)):
         raise ValueError(f"lam must be finite, got {lam}")
-    z = lam[..., None] * arr
-    z = z - z.max(axis=-1, keepdims=True)          # z <= 0: no overflow, the max term is 1
+    z = np.multiply(lam[..., None], arr)
+    z -= z.max(axis=-1, keepdims=True)              # z <= 0: no overflow, the max term is 1
     e = np.exp(z)
     tot = e.sum(axis=-1)
-    return np.log(tot) - (e * z).sum(axis=-1) / tot
+    ez = np.einsum("...i,...i->...", e, z)          # sum e z without a third array
+    return np.log(tot) - ez / tot
 
 
 def _bits(dps: int) -> int:
