@@ -554,7 +554,7 @@ def lens_section():
     lim = [0, 5.5]
     ax.plot(lim, lim, "k-", lw=0.8, label="identity")
     ax.set(xlabel="|H_ii|", ylabel="Adam-lens estimate", title="sqrt(v)/sigma estimates row norms, not the diagonal")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     return text, (("lens_estimate.png", fig),)
 
 

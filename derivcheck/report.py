@@ -299,7 +299,7 @@ def write_report(results, out: Path, index: bool = True, partial_order=None) -> 
     return written
 
 
-FIGURE_DPI, FIGURE_PAD, _MARGIN = 90, 0.1, 1.0          # dots per inch; pad and margin in inches
+FIGURE_DPI, FIGURE_PAD, _MARGIN = 110, 0.1, 1.0         # dots per inch; pad and margin in inches
 
 
 def figure_bytes(fig) -> bytes:
