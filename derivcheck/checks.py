@@ -227,4 +227,5 @@ def _check_agreement(a: Agreement, index: int, label: str, resolution: float) ->
                                     f"(at most {resolution:g})"))
     return Link(index, label, status, est.method or "estimate", worst_rel=float(rel),
                 digits=digits(rel) if exp_ else None, evidence=tuple(lines),
-                scope="consistency" if a.consistency else "estimate", consistency=a.consistency)
+                scope="consistency" if a.consistency else "estimate", consistency=a.consistency,
+                precision="float64" if est.dps is None else str(est.dps))

@@ -166,6 +166,7 @@ class Link:
     scope: str = ""               # a key of SCOPES
     consistency: bool = False
     certified: str = ""           # for REFUTED: how the counterexample was certified, or what it rests on
+    precision: str = ""           # an agreement's working precision: "float64" or its dps
 
 
 @dataclass(frozen=True)

@@ -110,9 +110,22 @@ def claims_table(claims, verdicts) -> list[str]:
     for c, v in zip(claims, verdicts):
         rel = sci(v.worst_rel) if v.worst_rel is not None else "–"
         rows.append(f"| [{c.name}](#{_anchor(c.name)}) | {c.tag} | {_cell(c.statement)} | "
-                    f"{_verdict_cell(c, v)} | {_cell(v.scope or '–')} | {_cell(v.basis)} | {rel} | "
-                    f"{','.join(map(str, v.dps))} |")
+                    f"{_verdict_cell(c, v)} | {_cell(v.scope or '–')} | {_cell(_short_basis(v.basis))} | {rel} | "
+                    f"{_precision(v)} |")
     return rows
+
+
+def _short_basis(basis: str) -> str:
+    parts = basis.split("; ")
+    return basis if len(parts) <= 3 else f"{parts[0]}; ... ({len(parts)} methods, see the claim)"
+
+
+def _precision(v: Verdict) -> str:
+    """The precision the claim was checked at: the agreements' own (float64 or dps), else the ladder."""
+    used = sorted({l.precision for l in v.links if l.precision}, key=lambda p: (p != "float64", p))
+    if used and all(l.precision for l in v.links):
+        return ",".join(used)
+    return ",".join(map(str, v.dps))
 
 
 def findings(claims, verdicts) -> list[str]:
@@ -195,7 +208,8 @@ def article_markdown(article, verdicts, sections, versions: str, fig_dir: str) -
     lines = [f"# {article.title}", "",
              f"- **Article:** {article.source}" if article.source else "- **Article:** (not given)",
              f"- **Derivation:** `{article.path}`",
-             f"- **Checked with:** {versions}; seeds are derived from each claim id.", "",
+             f"- **Checked with:** {versions}. Numeric points are drawn with a seed derived from each claim "
+             "id (printed with the claim); Monte Carlo estimates print their own seed.", "",
              markdown(article.summary), ""]
     lines += _sections([s for s in sections if s.order < 0], fig_dir)
     lines += ["## Claims", "", f"{len(claims)} claims; {ok} meet their expectation. " +
