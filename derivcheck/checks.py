@@ -18,6 +18,7 @@ from .records import Agreement, Claim, Link, Status
 from .refute import certify, hidden_difference, hidden_evidence, second_route, sign_hint
 from .symbolic import decide_zero
 
+F64_FLOOR = 1e-13        # float64 differences below this are rounding noise: they differ between platforms
 MAX_DRAWS = 4            # draws per requested point before giving up on unevaluable points
 
 
@@ -225,7 +226,9 @@ def _check_agreement(a: Agreement, index: int, label: str, resolution: float) ->
         lines.append(("resolution", f"tolerance {sci(tol)} = {sci(tol / scale)} of |"
                                     f"{'scale' if a.scale is not None else 'expected'}| "
                                     f"(at most {resolution:g})"))
+    floored = est.dps is None and rel < F64_FLOOR        # float64 rounding noise: a bound, not digits
+    rel = mp.mpf(F64_FLOOR) if floored else rel
     return Link(index, label, status, est.method or "estimate", worst_rel=float(rel),
-                digits=digits(rel) if exp_ else None, evidence=tuple(lines),
+                digits=digits(rel) if exp_ else None, evidence=tuple(lines), floored=floored,
                 scope="consistency" if a.consistency else "estimate", consistency=a.consistency,
                 precision="float64" if est.dps is None else str(est.dps))

@@ -167,6 +167,7 @@ class Link:
     consistency: bool = False
     certified: str = ""           # for REFUTED: how the counterexample was certified, or what it rests on
     precision: str = ""           # an agreement's working precision: "float64" or its dps
+    floored: bool = False         # a float64 difference below F64_FLOOR: shown as a bound, not digits
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class Verdict:
     message: str = ""             # the full text block (also pytest's failure text)
     scope: str = ""               # what the verdict covers, in words ("in general", "exact on 6 instances")
     problem: str = ""             # why the verdict misses the claim's expectation, when it does
+    floored: bool = False         # worst_rel is the float64 floor (the true value is below it)
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ def text_block(claim: Claim, v: Verdict) -> tuple[str, str]:
 
 def _link_line(l) -> str:
     dig = f", {l.digits} digits" if l.digits not in (None,) and l.status is not Status.REFUTED else ""
+    dig = f", at least {l.digits:g} digits (float64)" if l.floored and dig else dig
     label = f". {l.label}" if l.label else ""
     kind = "step " if l.kind == "step" else ""
     tags = [t for t, on in (("expected REFUTED", l.expect == "REFUTED"), ("consistency check", l.consistency),
@@ -108,7 +109,7 @@ def claims_table(claims, verdicts) -> list[str]:
     rows = ["| claim | tag | statement | verdict | scope | basis | worst rel. diff | dps |",
             "|---|---|---|---|---|---|---|---|"]
     for c, v in zip(claims, verdicts):
-        rel = sci(v.worst_rel) if v.worst_rel is not None else "–"
+        rel = ("< " if v.floored else "") + sci(v.worst_rel) if v.worst_rel is not None else "–"
         rows.append(f"| [{c.name}](#{_anchor(c.name)}) | {c.tag} | {_cell(c.statement)} | "
                     f"{_verdict_cell(c, v)} | {_cell(v.scope or '–')} | {_cell(_short_basis(v.basis))} | {rel} | "
                     f"{_precision(v)} |")

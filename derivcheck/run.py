@@ -154,10 +154,12 @@ def _run_claim(claim: Claim, ladder, seed: int, t0: float, stage: list) -> Verdi
     shown = [l for l in links if l.status is not Status.REFUTED or claim.expected == "REFUTED"]
     rels = [l.worst_rel for l in shown if l.worst_rel is not None and l.status is not Status.REFUTED]
     digs = [l.digits for l in shown if l.digits is not None and l.status is not Status.REFUTED]
+    worst = max(rels) if rels else None
+    floored = worst is not None and all(l.floored for l in shown if l.worst_rel == worst)
     v = Verdict(claim.id, g.status, g.basis, g.ok, "", tuple(links),
-                tuple(latex), max(rels) if rels else None, min(digs) if digs else None, ladder,
+                tuple(latex), worst, min(digs) if digs else None, ladder,
                 seed_for(claim.id, seed), round(time.perf_counter() - t0, 3), scope=g.scope,
-                problem=g.problem)
+                problem=g.problem, floored=floored)
     return _finish(claim, v)
 
 

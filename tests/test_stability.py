@@ -1,0 +1,82 @@
+"""Reports identical across machines: float64 results that differ in the last ulp (another BLAS
+kernel, another SIMD path for exp or a reduction) must not change a page (the Markdown; figures
+of float64 error distributions, such as Vieta's A9, still move by a pixel).
+
+The test nudges the results of numpy's platform-dependent routines by one ulp and regenerates
+article pages in this process: every page must stay byte-identical.
+"""
+import functools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from derivcheck.registry import load_article
+from derivcheck.report import article_markdown, render_figures
+from derivcheck.run import run_claim
+from derivcheck.sections import run_sections
+
+ROOT = Path(__file__).resolve().parents[1]
+NUDGED = {                           # routines whose last bit depends on the CPU or the BLAS
+    np: ("exp", "log", "expm1", "log1p", "sqrt", "dot", "sum", "mean", "std", "cov", "einsum",
+         "matmul", "polyfit"),
+    np.linalg: ("eigvalsh", "eigvals", "eigh", "svd", "solve", "inv", "norm", "lstsq"),
+}
+
+
+def _up(x):
+    if isinstance(x, tuple):
+        return tuple(_up(v) for v in x)
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        return np.nextafter(x, np.inf)
+    if isinstance(x, (float, np.floating)) and not isinstance(x, bool):
+        return type(x)(np.nextafter(x, np.inf))
+    return x
+
+
+def _nudge(fn):
+    @functools.wraps(fn)
+    def nudged(*args, **kwargs):
+        out = fn(*args, **kwargs)
+        buf = kwargs.get("out")
+        if isinstance(buf, np.ndarray) and buf.dtype.kind == "f":
+            np.copyto(buf, np.nextafter(buf, np.inf))
+            return buf
+        return _up(out)
+    return nudged
+
+
+def _page(stem: str) -> str:
+    art = load_article(ROOT / "derivations" / f"{stem}.py")
+    verdicts = [run_claim(c) for c in art.claims if not c.slow]
+    claims = [c for c in art.claims if not c.slow]
+    secs, _ = run_sections(art)
+    secs = render_figures(secs)
+    art = art.__class__(art.stem, art.path, art.title, art.source, art.summary, tuple(claims), art.sections)
+    page = article_markdown(art, verdicts, secs, "versions", f"figures/{stem}")
+    return page
+
+
+PLATFORM_DEPENDENT = {
+    "topk_smoothing": "float64 rounding noise printed as digits (max dev. 2.2e-16 -> 3.0e-16), and the "
+                      "published exp listing fails on 138 or 100 of 3000 inputs depending on the last bit",
+    "adam_newton": "the float64 Adam runs are chaotic: one ulp moves the jitter spread of N12a from "
+                   "0.0043 to 0.0011, and the page prints it",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", [
+    "vieta",
+    *(pytest.param(s, marks=pytest.mark.xfail(reason=r, strict=True)) for s, r in PLATFORM_DEPENDENT.items()),
+])
+def test_pages_do_not_depend_on_the_last_ulp(stem, monkeypatch):
+    plain = _page(stem)
+    for mod, names in NUDGED.items():
+        for name in names:
+            if hasattr(mod, name):
+                monkeypatch.setattr(mod, name, _nudge(getattr(mod, name)))
+    nudged = _page(stem)
+    if nudged != plain:
+        diff = [(a, b) for a, b in zip(plain.splitlines(), nudged.splitlines()) if a != b]
+        pytest.fail(f"{stem}: {len(diff)} lines change with the last ulp, e.g. {diff[:3]}")
