@@ -243,7 +243,9 @@ def _strictness(stem: str, fig_dir: str) -> list[str]:
         md = strictness_markdown(stem, Path("reports"))
     except Exception as exc:
         md = f"The mutation record could not be read: {type(exc).__name__}: {exc}"
-    return ["## How strict are these checks", "", md.strip(), ""] if md else []
+    if md and not md.lstrip().startswith("## "):
+        md = "## How strict are these checks\n\n" + md
+    return [md.strip(), ""] if md else []
 
 
 INDEX_HEAD = ["# derivcheck reports", "",

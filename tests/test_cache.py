@@ -62,6 +62,7 @@ def test_any_byte_of_the_file_or_an_imported_engine_changes_the_key(tmp_path, mo
 
 
 def test_a_cached_verdict_is_byte_identical_to_a_fresh_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("DERIVCHECK_NO_CACHE", "0")          # even under pytest --no-verdict-cache
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "cached.py"
     path.write_text(ARTICLE)
@@ -77,6 +78,7 @@ def test_a_cached_verdict_is_byte_identical_to_a_fresh_one(tmp_path, monkeypatch
 
 
 def test_cached_reports_equal_fresh_reports(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DERIVCHECK_NO_CACHE", "0")
     (tmp_path / "derivations").mkdir()
     (tmp_path / "derivations" / "cached.py").write_text(ARTICLE)
     monkeypatch.chdir(tmp_path)
@@ -84,7 +86,7 @@ def test_cached_reports_equal_fresh_reports(tmp_path, monkeypatch, capsys):
     assert main(["report", "--jobs", "1", "--out", "warm"]) == 0
     assert "2 of 2 verdicts reused" in capsys.readouterr().err
     assert main(["report", "--jobs", "1", "--out", "cold", "--no-cache"]) == 0
-    monkeypatch.delenv("DERIVCHECK_NO_CACHE")
+    monkeypatch.setenv("DERIVCHECK_NO_CACHE", "0")
     for name in ("cached.md", "README.md"):
         fresh = (tmp_path / "fresh" / name).read_bytes()
         assert (tmp_path / "warm" / name).read_bytes() == fresh == (tmp_path / "cold" / name).read_bytes()
