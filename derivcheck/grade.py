@@ -52,6 +52,8 @@ def _scope(links, status: Status, instances: bool) -> str:
         return next(l.basis for l in chosen if l.basis.startswith("exact on"))
     words = {"general": "in general", "instances": "on instances", "points": "at points",
              "estimate": "an estimate", "consistency": "consistency check", "box": "on a box"}
+    if status is Status.REFUTED:                   # a counterexample refutes; its scope is how it was found
+        words = {**words, "general": "exact counterexample", "instances": "exact counterexample"}
     found = []
     for l in chosen:
         w = words.get(l.scope, "")

@@ -180,7 +180,7 @@ class Verdict:
     ok: bool                      # status meets the claim's expectation
     summary: str                  # first line of the text block
     links: tuple[Link, ...] = ()
-    latex: tuple[str, ...] = ()   # the claim's steps or sides, in LaTeX
+    latex: tuple = ()             # (label, LaTeX) of the claim's steps or sides
     worst_rel: float | None = None
     digits: float | None = None
     dps: tuple[int, ...] = ()

@@ -19,8 +19,9 @@ MAX_LATEX = 700                 # longer expressions are summarised, not printed
 KEY_WIDTH = 10
 
 
-def latex_of(label, lhs, rhs=None, approx: bool = False, rel: str | None = None, prefix: str = "") -> str:
-    """One display line: ``label: lhs = rhs`` in LaTeX, long expressions summarised."""
+def latex_of(label, lhs, rhs=None, approx: bool = False, rel: str | None = None, prefix: str = "") -> tuple:
+    """(label, LaTeX of ``lhs = rhs``), long expressions summarised. The label stays out of the
+    math (a ``%`` or ``_`` in a label would break it)."""
     def tex(e):
         if isinstance(e, (mp.mpf, mp.mpc, float, int)):
             return fmt(e, 15)
@@ -29,8 +30,7 @@ def latex_of(label, lhs, rhs=None, approx: bool = False, rel: str | None = None,
         return t if len(t) <= MAX_LATEX else rf"\text{{(an expression of {sp.count_ops(e)} operations)}}"
     rel = rel or (r"\approx" if approx else "=")
     body = prefix + (tex(lhs) if rhs is None else f"{tex(lhs)} {rel} {tex(rhs)}")
-    label = str(label).replace("{", "(").replace("}", ")").replace("$", "")
-    return rf"\text{{{label}:}}\quad {body}" if label else body
+    return (str(label), body)
 
 
 def _kv(key: str, value: str) -> list[str]:
@@ -193,7 +193,10 @@ def claim_detail(c: Claim, v: Verdict) -> list[str]:
         out += [f"{FINDINGS.get(c.finding, 'Finding')}: {inline(c.why)}", ""]
     if v.scope:
         out += [f"Scope: {v.scope}.", ""]
-    for tex in v.latex:
+    for item in v.latex:
+        label, tex = item if isinstance(item, tuple) else ("", item)
+        if label:
+            out += [f"*{_cell(label)}*:", ""]
         out += display(tex) + [""]
     if v.links:
         out += [f"- {_cell(_link_line(l))}" for l in v.links] + [""]
