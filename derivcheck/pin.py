@@ -6,7 +6,7 @@ from dataclasses import replace
 import sympy as sp
 
 from .numeric import to_exact
-from .records import Chain, Identity
+from .records import Chain
 
 
 class AtError(Exception):
@@ -34,7 +34,7 @@ def _symbols(claim) -> dict:
     syms = set()
     for it in items:
         exprs = [s.expr for s in it.steps] if isinstance(it, Chain) else \
-            [it.lhs, it.rhs] if isinstance(it, Identity) else []
+            [getattr(it, a) for a in ("lhs", "rhs", "f") if hasattr(it, a)]     # identity, bound, extremum
         for e in exprs:
             syms |= getattr(e if isinstance(e, sp.MatrixBase) else sp.sympify(e), "free_symbols", set())
     return {str(s): s for s in syms}
