@@ -8,12 +8,12 @@ from numerics.estimate import Estimate
 
 from .records import FINDINGS, Claim, Status, Verdict
 from .registry import (DerivationError, InvalidClaim, agrees, bound, chain, claim, extremum, identity,
-                       section)
+                       minimax, section)
 from .run import run_claim
 
 __all__ = [
     "Claim", "DerivationError", "Estimate", "FINDINGS", "InvalidClaim", "Status", "Verdict",
-    "agrees", "bound", "chain", "claim", "extremum", "identity", "run_claim", "section",
+    "agrees", "bound", "chain", "claim", "extremum", "identity", "minimax", "run_claim", "section",
 ]
 
 

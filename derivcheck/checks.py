@@ -109,10 +109,13 @@ def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed:
     num_text = _numeric_text(results, errors, ladder, claim.points)
     certain = certified.startswith("certified")
     if dec.outcome == "zero":
-        if bad is not None and dec.heuristic and survives and certain:
-            status, basis, scope = Status.REFUTED, "numeric at points (certified)", "points"
+        if bad is not None and dec.heuristic and survives:
+            status, scope = Status.REFUTED, "points"
+            basis = "numeric at points" + (" (certified)" if certain else " (two independent evaluations)")
             ev_lines.insert(0, ("conflict", f"the heuristic stage '{dec.method}' returned 0, but the "
-                                            "counterexample is certified: a false zero of the simplifier"))
+                                            "counterexample holds by two independent evaluations"
+                                            + (" and an enclosure" if certain else "")
+                                            + ": a false zero of the simplifier"))
         elif bad is not None:
             status, basis, scope = Status.INCONCLUSIVE, "symbolic and numeric disagree", "points"
             ev_lines.insert(0, ("conflict", f"{dec.method} reduced the residual to 0, yet a stable "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .records import (EXPECTATIONS, FINDINGS, LINK_EXPECTATIONS, TAGS, Agreement, Bound, Chain, Claim,
-                      Extremum, Identity, Step)
+                      Extremum, Identity, Minimax, Step)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
@@ -77,17 +77,66 @@ def agrees(estimate, expected, *, rtol=0, atol=0, k_sigma: float = 4.0, max_erro
 
 
 def bound(lhs, rhs, *, strict: bool = False, domain: dict | None = None, label: str = "",
-          expect: str = "pass", tight=()) -> Bound:
-    """``lhs <= rhs`` (``<`` when strict) over the symbols' assumptions narrowed by ``domain``
-    ({Symbol: (lo, hi)}); ``tight`` lists the points {Symbol: value} where equality holds."""
+          expect: str = "pass", tight=(), box: dict | None = None, tails: dict | None = None) -> Bound:
+    """``lhs <= rhs`` (``<`` when strict) at every point of a domain: the symbols' assumptions
+    narrowed by ``domain`` ({Symbol: (lo, hi)}, either end may be ``sympy.oo``).
+
+    PROVED when every sub-box of the domain is certified by ball arithmetic (python-flint's arb,
+    branch and bound with the mean-value form), or when SymPy shows rhs - lhs manifestly
+    nonnegative. REFUTED with a certified counterexample: a short decimal point and a box around
+    it on which rhs - lhs < 0 rigorously, with a reproduce line. Otherwise CONFIRMED by a seeded
+    global search (the worst point and margin shown), with the certified part reported apart.
+
+    ``tight`` lists the points {Symbol: value} where equality holds: a neighbourhood of each is
+    proved when SymPy shows rhs - lhs and its gradient vanish there exactly and its Hessian is
+    certified diagonally dominant (convex) nearby. A strict bound with equality at a point is
+    REFUTED there.
+
+    Unbounded domains: branch and bound covers ``box`` (default: infinite ends cut at +-30); in one
+    variable each tail beyond it is proved by exact sign rules (see derivcheck._tails) applied
+    to lhs <= rhs, or to a chain lhs <= m1 <= ... <= rhs given in ``tails={sympy.oo: [m1, ...],
+    -sympy.oo: [...]}``. A tail left unproved makes the verdict CONFIRMED, never PROVED.
+
+    Example (a bound tight at x = 0, proved on the box, both tails by the sign rules)::
+
+        x = sp.Symbol("x", real=True)
+        bound(1 + x, sp.exp(x), tight=({x: 0},))      # PROVED: convex at 0; tails exact
+    """
+    for name, pts in (("tight", tight),):
+        if not all(isinstance(t, dict) for t in pts):
+            raise TypeError(f"bound({name}={pts!r}): give a tuple of points such as ({{x: 0}},)")
+    tails = dict(tails or {})
+    bad = [k for k in tails if _oo_sign(k) == 0]
+    if bad:
+        raise TypeError(f"bound(tails={{{bad[0]!r}: ...}}): the keys are sympy.oo and -sympy.oo")
     return Bound(lhs, rhs, bool(strict), dict(domain or {}), label, _expect(expect, "bound"),
-                 tuple(dict(t) for t in tight))
+                 tuple(dict(t) for t in tight), dict(box or {}),
+                 {_oo_sign(k): tuple(v) for k, v in tails.items()})
+
+
+def _oo_sign(key) -> int:
+    """+1 for sympy.oo or "+oo", -1 for -sympy.oo or "-oo", 0 for anything else."""
+    text = str(key).replace(" ", "")
+    return {"oo": 1, "+oo": 1, "-oo": -1, "inf": 1, "-inf": -1}.get(text, 0)
 
 
 def extremum(f, over: dict, *, kind: str = "max", value=None, at=None, label: str = "",
              expect: str = "pass") -> Extremum:
     """The maximum (``kind="max"``) or minimum of ``f`` over ``over`` ({Symbol: (lo, hi)}) is
-    ``value``, attained at ``at`` ({Symbol: value}) when given."""
+    ``value``, attained at ``at`` ({Symbol: value}) when given.
+
+    Three parts: f <= value (>= for a minimum) certified by branch and bound away from the
+    extremiser, with a neighbourhood of ``at`` proved by the tight-point rule; f(at) = value
+    (SymPy exactly, else at high precision); and a second route, a local optimiser from many
+    seeded starts, that must agree. PROVED when all three are exact or certified; CONFIRMED
+    when the value agrees only numerically; REFUTED with a certified point beyond the value, or
+    when the value is certified out of reach (the bound holds with room to spare).
+
+    Example (the maximum of x e^-x on [0, 5] is 1/e at x = 1)::
+
+        x = sp.Symbol("x", real=True)
+        extremum(x * sp.exp(-x), over={x: (0, 5)}, value=1 / sp.E, at={x: 1})   # PROVED
+    """
     if kind not in ("max", "min"):
         raise TypeError(f"extremum(kind={kind!r}): give 'max' or 'min'")
     if value is None:
@@ -218,3 +267,21 @@ def _cause(exc: BaseException, path: Path) -> str:
                  if Path(f.filename).resolve() == path.resolve()), None)
     at = f" at line {line}" if line else ""
     return f"{type(exc).__name__}{at}: {exc}"
+
+
+def minimax(f, param, over: dict, *, value, level=None, label: str = "", expect: str = "pass") -> Minimax:
+    """``min over b of max over x of f(x, b)`` is attained at b = ``value`` (``param=(b, lo, hi)``),
+    with minimax level ``level`` when given.
+
+    Checked by the equioscillation property (at b = value the largest local maxima of f over x
+    are equal) and a perturbation check: for b = value +- delta the maximum over x is certified
+    larger than the maximum at value (a point beats the branch-and-bound upper bound). CONFIRMED
+    at best (a local property at the scales delta tried); REFUTED when a perturbed b is certified
+    better. Example::
+
+        x, b = sp.symbols("x b", real=True)
+        minimax(sp.Abs(x**2 - b), param=(b, 0, 1), over={x: (0, 1)}, value=sp.Rational(1, 2))
+    """
+    if not (isinstance(param, tuple) and len(param) == 3):
+        raise TypeError(f"minimax(param={param!r}): give (Symbol, lo, hi)")
+    return Minimax(f, param, dict(over), value, level, label, _expect(expect, "minimax"))

@@ -73,6 +73,10 @@ def text_block(claim: Claim, v: Verdict) -> tuple[str, str]:
             lines += _kv(key, val)
     if len(v.links) > 1 or (v.links and v.status in (Status.PROVED, Status.CONFIRMED)):
         lines += _kv("checks", "\n".join(_link_line(l) for l in v.links))
+    for l in v.links:                    # bounds and extrema carry their own evidence, pass or fail
+        if l.kind in BOUND_KINDS and l is not focus_shown(v, focus):
+            for key, val in l.evidence:
+                lines += _kv(f"{l.index}. {key}" if len(v.links) > 1 else key, val)
     if focus is not None and focus.certified and not any(k == "certified" for k, _ in focus.evidence):
         lines += _kv("certified", focus.certified)
     if focus is not None and focus.reproduce:
@@ -80,6 +84,14 @@ def text_block(claim: Claim, v: Verdict) -> tuple[str, str]:
     if v.seed is not None:
         lines += _kv("seed", f"{v.seed} (derived from the claim id; dps {','.join(map(str, v.dps))})")
     return summary, "\n".join(lines)
+
+
+BOUND_KINDS = ("bound", "extremum", "minimax")
+
+
+def focus_shown(v: Verdict, focus):
+    """The link whose evidence the block already printed (that of a verdict that is not a pass)."""
+    return focus if v.status not in (Status.PROVED, Status.CONFIRMED) else None
 
 
 def _link_line(l) -> str:
@@ -200,7 +212,8 @@ def claim_detail(c: Claim, v: Verdict) -> list[str]:
         out += display(tex) + [""]
     if v.links:
         out += [f"- {_cell(_link_line(l))}" for l in v.links] + [""]
-    if v.status not in (Status.PROVED, Status.CONFIRMED) or c.expected == "REFUTED":
+    if v.status not in (Status.PROVED, Status.CONFIRMED) or c.expected == "REFUTED" or \
+            any(l.kind in BOUND_KINDS for l in v.links):
         out += ["```text", v.message, "```", ""]
     return out
 

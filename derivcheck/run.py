@@ -67,18 +67,20 @@ def _check_items(items, claim: Claim, ladder, seed: int) -> tuple[list[Link], li
         elif isinstance(item, Bound):
             from .bounds import check_bound
             latex.append(latex_of(item.label, item.lhs, item.rhs, rel=r"<" if item.strict else r"\le"))
-            links.append(replace(check_bound(item, claim, len(links) + 1, ladder, seed), expect=item.expect))
+            links.append(replace(check_bound(item, claim, len(links) + 1, ladder, seed), expect=item.expect, kind="bound"))
         elif isinstance(item, Extremum):
             from .bounds import check_extremum
             over = ",".join(sp.latex(v) for v in item.over)
             latex.append(latex_of(item.label, item.f, item.value, rel="=",
                                   prefix=rf"\{item.kind}_{{{over}}}\;"))
-            links.append(replace(check_extremum(item, claim, len(links) + 1, ladder, seed), expect=item.expect))
+            links.append(replace(check_extremum(item, claim, len(links) + 1, ladder, seed), expect=item.expect,
+                                 kind="extremum"))
         elif isinstance(item, Minimax):
             from .bounds import check_minimax
             latex.append(latex_of(item.label, item.param[0], item.value, rel="=",
                                   prefix=r"\operatorname{arg\,min\,max}\;"))
-            links.append(replace(check_minimax(item, claim, len(links) + 1, ladder, seed), expect=item.expect))
+            links.append(replace(check_minimax(item, claim, len(links) + 1, ladder, seed), expect=item.expect,
+                                 kind="minimax"))
         else:
             latex.append(latex_of(item.label, item.estimate.value, item.expected, approx=True))
             link = check_agreement(item, len(links) + 1, item.label, claim.resolution)
