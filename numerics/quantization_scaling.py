@@ -192,16 +192,30 @@ def _zipf_head(s: float, K: int):
     return p, float(mp.zeta(s, K + 1)) / Z
 
 
+def tail_proposals(s: float, K: int, size: int, rng):
+    """One round of the tail sampler: ``size`` proposals k = floor(X) + 1, X Pareto on [K, inf), so
+    P(propose k) ~ the integral of x^-s over the cell [k-1, k], which exceeds k^-s; and for each
+    whether it is accepted, with probability k^-s / that integral (above 1 - s/(2K)).
+    Returns (k, accepted). The mean acceptance is (s-1) K^(s-1) zeta(s, K+1).
+
+    >>> k, ok = tail_proposals(1.4, 1000, 10, np.random.default_rng(0))
+    >>> bool(k.min() > 1000), ok.dtype.name
+    (True, 'bool')
+    """
+    if not s > 1 or K < 1:
+        raise ValueError(f"the tail sampler needs s > 1 and K >= 1, got s={s}, K={K}")
+    x = K * rng.random(size) ** (-1.0 / (s - 1))
+    k = np.floor(x) + 1.0
+    cell = np.expm1((1 - s) * np.log1p(-1.0 / k)) * k ** (1 - s) / (s - 1)   # int_{k-1}^k x^-s dx > 0
+    return k, rng.random(k.size) * cell <= k ** -s
+
+
 def _zipf_tail(s: float, K: int, m: int, rng) -> np.ndarray:
-    """``m`` ranks from P(k | k > K) ~ k^-s, exactly: propose k = floor(X) + 1 with X Pareto on
-    [K, inf) (P(propose k) ~ the integral of x^-s over [k-1, k], which exceeds k^-s) and accept
-    with probability k^-s / that integral (above 1 - s/(2K))."""
+    """``m`` ranks from P(k | k > K) ~ k^-s, exactly, by rejection from ``tail_proposals``."""
     out = []
     while m > 0:
-        x = K * rng.random(m + 16 + m // 8) ** (-1.0 / (s - 1))
-        k = np.floor(x) + 1.0
-        cell = -np.expm1((1 - s) * np.log1p(-1.0 / k)) * k ** (1 - s) / (s - 1)
-        ok = k[rng.random(k.size) * cell <= k ** -s][:m]
+        k, accepted = tail_proposals(s, K, m + 16 + m // 8, rng)
+        ok = k[accepted][:m]
         out.append(ok)
         m -= ok.size
     return np.concatenate(out) if out else np.zeros(0)

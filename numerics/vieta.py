@@ -164,8 +164,11 @@ def roots_batched(coeffs):
     return np.linalg.eigvals(A)
 
 
-def quartic_roots_f64(e):
-    """The route in float64 for an (m, 4) array of e1..e4; resolvent by numpy.roots."""
+def s7_f64(e):
+    """w1, w2, w3, w4 of the route in float64 for an (m, 4) array of e1..e4: the resolvent root
+    of largest modulus by numpy.roots, w2 = +sqrt(u), w3 and w4 from S7 (w4 by the square root
+    only where w2 = 0, a 4-fold root). A resolvent with a zero root (two equal pair sums, e.g.
+    roots 1, 2, 3, 4) is refused by ``roots_batched``; random quartics do not hit it."""
     a, b, c, d = (e[:, k].astype(complex) for k in range(4))
     E1, E2, E3 = resolvent(a, b, c, d)
     t = roots_batched(np.stack([np.ones_like(E1), -E1, E2, -E3], axis=1))
@@ -176,6 +179,29 @@ def quartic_roots_f64(e):
     with np.errstate(divide="ignore", invalid="ignore"):
         w4 = np.where(w2 != 0, A / (4 * w2) + 2 * w1 * w2, np.sqrt((b / 2 - 2 * w1**2) ** 2 - d))
     w3 = b / 2 - 2 * (w1**2 - w2**2)
+    return w1, w2, w3, w4
+
+
+def quartic_roots_f64(e, w4_by_sqrt: bool = False):
+    """The route in float64 for an (m, 4) array of e1..e4; resolvent by numpy.roots.
+
+    ``w4_by_sqrt=True`` takes the pitfall w4 = +sqrt(w3^2 - d), independent of w2.
+
+    >>> e = np.array([[11.0, 41, 61, 30]])                     # roots 1, 2, 3, 5
+    >>> np.allclose(np.sort(quartic_roots_f64(e).real), [1, 2, 3, 5])
+    True
+    """
+    e = np.asarray(e)
+    if e.ndim != 2 or e.shape[1] != 4:
+        raise ValueError(f"e must be an (m, 4) array of e1..e4, got shape {e.shape}")
+    w1, w2, w3, w4 = s7_f64(e)
+    if w4_by_sqrt:
+        w4 = np.sqrt(w3**2 - e[:, 3])
+    return roots_from_w(w1, w2, w3, w4)
+
+
+def roots_from_w(w1, w2, w3, w4):
+    """(m, 4) roots y1 +- y2, y3 +- y4 from arrays w1..w4 (principal square roots for y2, y4)."""
     y1, y3, z1, z3 = w1 + w2, w1 - w2, w3 + w4, w3 - w4
     y2, y4 = np.sqrt(y1**2 - z1), np.sqrt(y3**2 - z3)
     return np.stack([y1 + y2, y1 - y2, y3 + y4, y3 - y4], axis=1)

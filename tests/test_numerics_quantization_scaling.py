@@ -104,3 +104,21 @@ def test_multinomial_counts_match_numpys_sampler_in_law(D):
         assert abs(z) < 3.5, (t, a[t], b[t])
     ranks, counts = nq.zipf_counts(1.4, D, np.random.default_rng(0))
     assert counts.sum() == D and np.unique(ranks).size == ranks.size
+
+
+@pytest.mark.parametrize("s, K, seed", [(1.4, 1000, 1), (1.4, 10, 2), (2.5, 5, 3)])
+def test_tail_sampler_accepts_at_the_exact_rate_below_one(s, K, seed):
+    # P(accept) = sum_k cell_k/total * k^-s/cell_k = (s-1) K^(s-1) zeta(s, K+1) < 1; a sign error in the
+    # cell integral makes every proposal pass (rate 1), which the chi-square test above cannot see
+    k, ok = nq.tail_proposals(s, K, 2_000_000, np.random.default_rng(seed))
+    with mp.workdps(30):
+        exact = float((mp.mpf(s) - 1) * mp.mpf(K) ** (mp.mpf(s) - 1) * mp.zeta(s, K + 1))
+    rate = ok.mean()
+    se = math.sqrt(exact * (1 - exact) / ok.size)
+    assert rate < 1 and abs(rate - exact) < 4 * se, (rate, exact, se)
+    assert k.min() >= K + 1
+
+
+def test_tail_sampler_checks_its_arguments():
+    with pytest.raises(ValueError, match="s > 1 and K >= 1"):
+        nq.tail_proposals(1.0, 10, 5, np.random.default_rng(0))

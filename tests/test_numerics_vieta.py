@@ -60,3 +60,31 @@ def test_vectorised_matching_pairs_the_closest_roots_first():
     found = np.array([[3.1, 2, 0.9, 0], [5.4, 5.05, -1j, 1j]], dtype=complex)
     err = nv.match_error_f64(found, true)
     assert np.allclose(err, [0.1, 0.1 / 5.5])          # 0.9 against 1; 5.4 against 5.5 after 5.05-5
+
+
+def test_float64_w4_by_sqrt_fails_exactly_where_the_s7_w4_is_negative():
+    roots = np.random.default_rng(3).standard_normal((2000, 4))
+    es = nv.elementary_f64(roots)
+    wrong = nv.match_error_f64(nv.quartic_roots_f64(es, w4_by_sqrt=True), roots) > 1e-6
+    assert np.array_equal(wrong, nv.s7_f64(es)[3].real < 0)
+    assert abs(wrong.mean() - 0.5) < 4 * 0.5 / np.sqrt(len(roots))      # the rate is 1/2 (x -> -x)
+    assert np.all(nv.match_error_f64(nv.quartic_roots_f64(es), roots) < 1e-6)
+
+
+def test_float64_w4_pitfall_agrees_with_the_50_digit_route():
+    roots = np.random.default_rng(4).standard_normal((30, 4))
+    es = nv.elementary_f64(roots)
+    wrong64 = nv.match_error_f64(nv.quartic_roots_f64(es, w4_by_sqrt=True), roots) > 1e-6
+    with mp.workdps(50):
+        for row, bad in zip(roots, wrong64):
+            exact = nv.elementary([mp.mpf(float(v)) for v in row])
+            u = max(nv.resolvent_roots(*exact, dps=50), key=abs)
+            found = nv.quartic_branch(*exact, u, dps=50, w4_by_sqrt=True)
+            assert (nv.mismatch(found, [mp.mpf(float(v)) for v in row]) > mp.mpf(10) ** -40) == bad
+
+
+def test_float64_route_checks_its_argument():
+    with pytest.raises(ValueError, match="e must be an"):
+        nv.quartic_roots_f64(np.zeros(4))
+    w = nv.s7_f64(np.array([[11.0, 41, 61, 30]]))                         # roots 1, 2, 3, 5
+    assert np.allclose(np.sort(nv.roots_from_w(*w).real), [[1, 2, 3, 5]])
