@@ -13,7 +13,7 @@ import numpy as np
 from .estimate import Estimate
 
 
-def _spd(H, dps):
+def _symmetric_nonsingular(H):
     M = mp.matrix(H)
     n = M.rows
     if M.cols != n:
@@ -22,26 +22,27 @@ def _spd(H, dps):
         raise ValueError("H must have finite entries")
     if any(M[i, j] != M[j, i] for i in range(n) for j in range(i)):
         raise ValueError("H must be symmetric")
-    try:
-        mp.cholesky(M)
-    except ValueError:
-        raise ValueError("H must be positive definite (its Cholesky factorisation fails)") from None
+    if mp.det(M) == 0:
+        raise ValueError("H must be nonsingular (det H = 0): Newton's step -H^-1 g is undefined")
     return M
 
 
 def adam_newton_angle(H, g, dps: int = 30):
     """Angle in degrees between Newton's step -H^-1 g and the Adam-lens step -D^-1 g,
-    D = diag(sqrt((H^2)_ii)), for a symmetric positive definite H (nested lists); mpmath at ``dps``.
+    D = diag(sqrt((H^2)_ii)), for a symmetric nonsingular H (nested lists, definite or not);
+    mpmath at ``dps``.
 
     >>> mp.nstr(adam_newton_angle([[2, 0], [0, 5]], [1, 1]), 10)      # diagonal: the same step
     '0.0'
-    >>> adam_newton_angle([[1, 2], [2, 1]], [1, 0])
+    >>> mp.nstr(adam_newton_angle([[1, 2], [2, 1]], [1, 0]), 10)      # indefinite: acos(-1/sqrt 5)
+    '116.5650512'
+    >>> adam_newton_angle([[1, 1], [1, 1]], [1, 0])
     Traceback (most recent call last):
     ...
-    ValueError: H must be positive definite (its Cholesky factorisation fails)
+    ValueError: H must be nonsingular (det H = 0): Newton's step -H^-1 g is undefined
     """
     with mp.workdps(dps + 10):
-        M = _spd(H, dps)
+        M = _symmetric_nonsingular(H)
         n = M.rows
         gv = mp.matrix(list(g))
         if gv.rows != n:
@@ -70,7 +71,7 @@ def run_adam(Hs, theta0, steps, lr=1e-3, betas=(0.9, 0.999), eps=0.0, noise=None
     """Adam on L_r = 1/2 theta' H_r theta for a stack of runs r (Hs: (R, d, d)); gradient
     g = H theta + noise_r * xi with xi ~ N(0, I) (``noise``: (R, d) scales or None).
 
-    Returns dict of arrays over the late ``window`` = (start, stop) steps: theta (T, R, d), g, v_hat.
+    Returns dict of arrays over the late ``window`` = (start, stop) steps: theta (T, R, d), g, m_hat, v_hat.
     """
     Hs = np.asarray(Hs, dtype=float)
     R, d, _ = Hs.shape
@@ -79,7 +80,7 @@ def run_adam(Hs, theta0, steps, lr=1e-3, betas=(0.9, 0.999), eps=0.0, noise=None
     b1, b2 = betas
     rng = np.random.default_rng(seed)
     start, stop = window or (0, steps)
-    keep_th, keep_g, keep_v = [], [], []
+    keep_th, keep_g, keep_m, keep_v = [], [], [], []
     block = 4096                                   # noise drawn per block: the same stream as per step
     with np.errstate(invalid="ignore", divide="ignore"):
         for t in range(1, steps + 1):
@@ -96,8 +97,9 @@ def run_adam(Hs, theta0, steps, lr=1e-3, betas=(0.9, 0.999), eps=0.0, noise=None
             if start < t <= stop:
                 keep_th.append(th.copy())
                 keep_g.append(g)
+                keep_m.append(mh)
                 keep_v.append(vh)
-    return {"theta": np.array(keep_th), "g": np.array(keep_g), "v_hat": np.array(keep_v)}
+    return {"theta": np.array(keep_th), "g": np.array(keep_g), "m_hat": np.array(keep_m), "v_hat": np.array(keep_v)}
 
 
 def rmsprop_mp(h, theta0, steps, lr, beta2, dps=30):
@@ -118,16 +120,24 @@ def rmsprop_mp(h, theta0, steps, lr, beta2, dps=30):
 
 # --- Monte Carlo: gradient outer products, EMA, minibatches ----------------------------------------
 
-def outer_error(H, sigma, N, reps, seed) -> float:
-    """RMS over ``reps`` of ||mean_N g g' - sigma^2 H^2||_F / ||sigma^2 H^2||_F, g = H delta."""
+def outer_errors(H, sigma, N, reps, seed) -> np.ndarray:
+    """The ``reps`` values of ||mean_N g g' - sigma^2 H^2||_F / ||sigma^2 H^2||_F, g = H delta,
+    delta ~ N(0, sigma^2 I), each from N fresh samples."""
+    if N < 1 or reps < 1:
+        raise ValueError(f"N = {N}, reps = {reps}: both must be at least 1")
     rng = np.random.default_rng(seed)
     H = np.asarray(H, dtype=float)
     target = sigma**2 * H @ H
     errs = []
     for _ in range(reps):
-        g = rng.standard_normal((N, H.shape[0])) * sigma @ H.T
-        errs.append(np.linalg.norm(g.T @ g / N - target) / np.linalg.norm(target))
-    return float(np.sqrt(np.mean(np.square(errs))))
+        g = np.einsum("nj,ij->ni", rng.standard_normal((N, H.shape[0])), sigma * H)   # einsum: thin matmul is slow
+        errs.append(np.linalg.norm(np.einsum("ni,nj->ij", g, g) / N - target) / np.linalg.norm(target))
+    return np.array(errs)
+
+
+def outer_error(H, sigma, N, reps, seed) -> float:
+    """RMS over ``reps`` of the relative errors of ``outer_errors``."""
+    return float(np.sqrt(np.mean(np.square(outer_errors(H, sigma, N, reps, seed)))))
 
 
 def ema_mc(beta, t, reps, seed):
@@ -144,6 +154,24 @@ def ema_mc(beta, t, reps, seed):
     return mean, Estimate(sd, sd * math.sqrt((kurt - 1) / (4 * reps)), "sd of v_t", None, reps, seed)
 
 
+def ema_ar1_mc(beta, phi, t, reps, seed):
+    """(mean, sd) Estimates of the EMA v_t of x = g^2 when g is a stationary AR(1) with unit variance,
+    g_s = phi g_{s-1} + sqrt(1 - phi^2) z_s (autocorrelated gradients); v_0 = 0."""
+    if not (0 < beta < 1 and 0 <= phi < 1):
+        raise ValueError(f"beta = {beta}, phi = {phi}: need 0 < beta < 1 and 0 <= phi < 1")
+    rng = np.random.default_rng(seed)
+    g = rng.standard_normal(reps)
+    v = np.zeros(reps)
+    c = math.sqrt(1 - phi * phi)
+    for _ in range(t):
+        g = phi * g + c * rng.standard_normal(reps)
+        v = beta * v + (1 - beta) * g * g
+    sd = float(v.std(ddof=1))
+    kurt = float(np.mean((v - v.mean()) ** 4) / sd**4)
+    return (Estimate(float(v.mean()), sd / math.sqrt(reps), f"EMA of AR(1) g^2, beta={beta}, phi={phi}", None, reps, seed),
+            Estimate(sd, sd * math.sqrt((kurt - 1) / (4 * reps)), "sd of v_t", None, reps, seed))
+
+
 def minibatch_cov(B, reps, seed, sigma=0.5, Sxx=((1.0, 0.3), (0.3, 2.0))):
     """Cov(g_B) * B / sigma^2 for linear regression at the optimum: g_i = -x_i r_i, r ~ N(0, sigma^2),
     x ~ N(0, Sxx), minibatch mean of B samples; returns (estimate matrix, standard errors)."""
@@ -156,10 +184,32 @@ def minibatch_cov(B, reps, seed, sigma=0.5, Sxx=((1.0, 0.3), (0.3, 2.0))):
     return prods.mean(axis=0), prods.std(axis=0, ddof=1) / math.sqrt(reps)
 
 
+def ar1_rel_errors(eta, h, T, p=1.0):
+    """Relative standard errors of the time averages of theta^2 and g^2 over T steps of the
+    stationary Gaussian AR(1) theta_{t+1} = a theta_t - eta p xi_t, a = 1 - eta p h, g = h theta + xi.
+
+    theta^2 has autocorrelation a^(2k): sqrt(2 (1 + a^2) / ((1 - a^2) T)) (valid for either sign
+    of a, i.e. eta p h in (0, 2)); g has rho_k = -(eta p h / 2) a^(k-1), so g^2 has
+    sqrt(2 (1 + (eta p h)^2 / (2 (1 - a^2))) / T).
+
+    >>> [round(x * 1e3, 4) for x in ar1_rel_errors(0.1, 1.0, 1_800_000)]
+    [3.2534, 1.0679]
+    """
+    k = eta * p * h
+    if not 0 < k < 2:
+        raise ValueError(f"eta p h = {k} is outside (0, 2): the AR(1) is not stationary; take a smaller eta")
+    if T < 2:
+        raise ValueError(f"T = {T}: give at least 2 steps")
+    a2 = (1 - k) ** 2
+    return (math.sqrt(2 * (1 + a2) / ((1 - a2) * T)), math.sqrt(2 * (1 + k * k / (2 * (1 - a2))) / T))
+
+
 def sgd_ar1(eta, h, c, T, seed, p=1.0):
-    """theta_{t+1} = theta_t - eta p (h theta_t + xi_t), xi ~ N(0, c): (Var theta, E g^2) with
-    errors sqrt(2 tau/T) * value, tau = 1/(eta p h) the correlation time."""
+    """theta_{t+1} = theta_t - eta p (h theta_t + xi_t), xi ~ N(0, c): (Var theta, E g^2) as time
+    averages after a 10 % burn-in, with the AR(1) standard errors of ``ar1_rel_errors``."""
     from scipy.signal import lfilter
+    if c <= 0 or h <= 0:
+        raise ValueError(f"h = {h}, c = {c}: both must be positive")
     rng = np.random.default_rng(seed)
     xi = math.sqrt(c) * rng.standard_normal(T)
     a = 1 - eta * p * h
@@ -167,11 +217,12 @@ def sgd_ar1(eta, h, c, T, seed, p=1.0):
     th, g = y[:-1], h * y[:-1] + xi[1:]                      # theta_t and g_t = h theta_t + xi_t
     burn = T // 10                                           # drop the transient
     th, g = th[burn:], g[burn:]
-    tau = 1 / (eta * p * h)
-    rel = math.sqrt(2 * tau / th.size)
+    rel_th, rel_g = ar1_rel_errors(eta, h, th.size, p)
     var, eg2 = float(np.mean(th**2)), float(np.mean(g**2))
-    return (Estimate(var, var * rel, "AR(1) simulation, Var theta", None, th.size, seed),
-            Estimate(eg2, eg2 * rel, "AR(1) simulation, E g^2", None, th.size, seed))
+    return (Estimate(var, var * rel_th, "AR(1) simulation, Var theta", None, th.size, seed,
+                     "AR(1) formula sqrt(2(1+a^2)/((1-a^2)T))"),
+            Estimate(eg2, eg2 * rel_g, "AR(1) simulation, E g^2", None, th.size, seed,
+                     "AR(1) formula sqrt(2(1+(eta h)^2/(2(1-a^2)))/T)"))
 
 
 def gauss_hermite_ggT(A, sigma, nodes=80):

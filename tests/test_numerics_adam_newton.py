@@ -23,7 +23,7 @@ def test_angle_against_a_direct_formula(dps):
 
 def test_angle_is_zero_for_diagonal_and_errors_are_clear():
     assert na.adam_newton_angle([[2, 0, 0], [0, 5, 0], [0, 0, 1]], [1, -2, 3]) == 0
-    for H, g, match in (([[1, 2], [3, 1]], [1, 0], "symmetric"), ([[1, 2], [2, 1]], [1, 0], "positive definite"),
+    for H, g, match in (([[1, 2], [3, 1]], [1, 0], "symmetric"), ([[1, 1], [1, 1]], [1, 0], "nonsingular"),
                         ([[1, 0], [0, 1]], [0, 0], "g = 0"), ([[1, 0], [0, 1]], [1, 2, 3], "entries")):
         with pytest.raises(ValueError, match=match):
             na.adam_newton_angle(H, g)
@@ -72,3 +72,48 @@ def test_adam_is_scale_invariant_on_a_separable_quadratic():
 def test_rmsprop_in_mpmath_does_not_underflow():
     traj = na.rmsprop_mp(10.0, 1.0, 6000, 1e-3, 0.999)
     assert all(v != 0 for v in traj) and min(abs(v) for v in traj) < mp.mpf(10) ** -20
+
+
+@pytest.mark.parametrize("eta_h", [0.1, 1.5, 1.9])
+def test_ar1_errors_match_the_spread_of_replicates(eta_h):
+    """The AR(1) standard errors (also for eta h > 1, where a = 1 - eta h < 0) against the spread
+    of 40 independent runs; the old sqrt(2 tau / T) is 4.2x too small at eta h = 1.9."""
+    runs = [na.sgd_ar1(eta_h, 1.0, 1.0, 50_000, s) for s in range(40)]
+    for k in (0, 1):
+        spread = float(np.std([r[k].value for r in runs], ddof=1))
+        assert 0.75 < spread / runs[0][k].error < 1.3
+
+
+def test_ar1_errors_reject_a_non_stationary_step():
+    with pytest.raises(ValueError, match="not stationary"):
+        na.ar1_rel_errors(2.5, 1.0, 1000)
+
+
+def test_angle_for_an_indefinite_matrix_is_acos_of_minus_one_over_sqrt5():
+    """H = [[1, 2], [2, 1]], g = (1, 0): Newton's step (1/3, -2/3), the lens step -(1, 0)/sqrt 5."""
+    for dps in (15, 30, 100):
+        with mp.workdps(dps + 5):
+            ref = mp.degrees(mp.acos(-1 / mp.sqrt(5)))
+        assert abs(na.adam_newton_angle([[1, 2], [2, 1]], [1, 0], dps=dps) - ref) < mp.mpf(10) ** -(dps - 3)
+
+
+def test_ema_of_autocorrelated_squares_against_the_closed_form():
+    """phi = 0 is the i.i.d. case of ema_mc; phi > 0 inflates the sd by sqrt((1 + b phi^2)/(1 - b phi^2))."""
+    b = 0.95
+    for phi in (0.0, 0.8):
+        mean, sd = na.ema_ar1_mc(b, phi, 600, 4000, 11)
+        ref = np.sqrt(2 * (1 - b) / (1 + b) * (1 + b * phi**2) / (1 - b * phi**2))
+        assert abs(mean.value - 1) < 4 * mean.error and abs(sd.value - ref) < 4 * sd.error
+    with pytest.raises(ValueError, match="phi"):
+        na.ema_ar1_mc(0.9, 1.0, 10, 10, 0)
+
+
+def test_outer_errors_have_the_isserlis_mean_square():
+    """N E||mean g g' - S||_F^2 / ||S||_F^2 = (tr S)^2/||S||_F^2 + 1 exactly, for every N (S = sigma^2 H^2)."""
+    H = np.array([[2.0, 1.0], [1.0, 3.0]])
+    S = 0.25 * H @ H
+    K = np.trace(S) ** 2 / np.sum(S**2) + 1
+    x = 50 * na.outer_errors(H, 0.5, 50, 4000, 5) ** 2
+    assert abs(x.mean() - K) < 4 * x.std(ddof=1) / np.sqrt(x.size)
+    with pytest.raises(ValueError, match="reps"):
+        na.outer_errors(H, 0.5, 10, 0, 5)
