@@ -206,8 +206,8 @@ def test_a_looping_claim_fails_one_pytest_item(pytester):
 def _verify_json(tmp: Path, seed: str, targets) -> list:
     out = tmp / f"v{seed}.json"
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    subprocess.run([sys.executable, "-m", "derivcheck", "check", *map(str, targets), "--json", str(out)],
-                   capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    subprocess.run([sys.executable, "-m", "derivcheck", "check", *map(str, targets), "--json", str(out),
+                    "--no-cache"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=900)
     recs = json.loads(out.read_text())["claims"]
     for r in recs:
         r.pop("seconds", None)
@@ -216,7 +216,8 @@ def _verify_json(tmp: Path, seed: str, targets) -> list:
 
 @pytest.mark.slow
 def test_verdicts_do_not_depend_on_the_hash_seed(tmp_path):
-    files = [KNOWN_BAD / n for n in ("simplify_false_zero.py", "mask_below_precision.py", "sign_flip.py")]
+    """The whole known-bad corpus (one file's simplify is hash-order dependent) under three seeds."""
+    files = sorted(KNOWN_BAD.glob("*.py"))
     runs = [_verify_json(tmp_path, s, files) for s in ("1", "6", "12345")]
-    assert runs[0] == runs[1] == runs[2]
-    assert all(r["verdict"] == "REFUTED" for r in runs[0])
+    assert len(runs[0]) >= 49 and runs[0] == runs[1] == runs[2]
+    assert next(r for r in runs[0] if r["id"] == "simplify_false_zero.angle")["verdict"] == "REFUTED"
