@@ -252,9 +252,10 @@ def decide_zero(expr, timeout: float = 10.0, simplifiers=(), seed: int = 0, memo
                 return Decision("timeout", where, residual or _text(entries),
                                 f"symbolic ladder stopped at its memory ceiling of {msg[1]} MiB in stage "
                                 f"'{where}'", tuple(stages), tuple(forms))
-            elif kind == "zero":
-                return Decision("zero", msg[1], "", msg[2], tuple(stages), (),
-                                msg[1] not in EXACT_STAGES)
+            elif kind == "zero":                 # a heuristic zero keeps the residual reached before it
+                heuristic = msg[1] not in EXACT_STAGES
+                return Decision("zero", msg[1], (residual or _text(entries)) if heuristic else "", msg[2],
+                                tuple(stages), tuple(forms), heuristic)
             elif kind == "nonzero":
                 return Decision("nonzero", msg[1], msg[3], msg[2], tuple(stages), tuple(forms))
             else:
