@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from derivcheck import Estimate, agrees, chain, claim, identity, section
+from derivcheck import bound
 from derivcheck.figures import nstr, pyplot
 from numerics import entropy_scale as ne
 
@@ -69,12 +70,22 @@ def E2():
     return identity(sp.log(Z) - lam * mean_p - H_fast, J + M, "H - H_fast = J + M")
 
 
+@claim("E2-equal", r"equality case: when all scores are equal, $H=H_{\rm fast}=\log n$ and $J=M=0$ ($n=3$, $s_1=s_2=s_3$)",
+       simplifiers=(expand_logs,))
+def E2_equal():
+    eq = {s2: s1, s3: s1}
+    J = (sp.log(Z / 3) - lam * sbar).subs(eq)
+    M = (lam * (s3 - mean_p)).subs(eq)
+    return [identity(H.subs(eq), sp.log(3), "H = log n"), identity(J, 0, "J = 0 (Jensen with equality)"),
+            identity(M, 0, "M = 0 (softmax is max)"), identity((sp.log(3) - lam * (s3 - sbar)).subs(eq), sp.log(3), "H_fast = log n")]
+
+
 def _draws(count=400, seed=RNG_SEED):
-    """Score vectors of length 2..64 with entries in [-10, 10] and lam in (0, 20] (the spec's domain)."""
+    """Score vectors of length 2..64 with entries in [-10, 10] and lam in (0, 20] (the domain of the sandwich check)."""
     rng = np.random.default_rng(seed)
     for _ in range(count):
         k = int(rng.integers(2, 65))
-        yield rng.uniform(-10, 10, k), float(rng.uniform(0, 20)) or 1.0
+        yield rng.uniform(-10, 10, k), float(rng.uniform(0, 20)) or 1.0  # mutate: equivalent (the fallback for lam = 0.0 is never drawn)
 
 
 def sandwich_violations(count=400, slack=1e-12):
@@ -96,6 +107,23 @@ def E2_bounds():
     return agrees(Estimate(bad, 0, f"violations among {total} seeded draws (n in 2..64, s in [-10,10], "
                                    f"lam in (0,20]; smallest margin {worst:.3g})", None, total, RNG_SEED),
                   0, label="violations of the sandwich")
+
+
+t_gap, u_gap, v_gap = sp.symbols("t u v", real=True)     # logit gaps: softmax(0, t), softmax(0, u, v)
+p2 = sp.exp(t_gap) / (1 + sp.exp(t_gap))
+H2 = sp.log(1 + sp.exp(t_gap)) - t_gap * p2              # log Z - <lambda s>_p for n = 2
+Z3 = 1 + sp.exp(u_gap) + sp.exp(v_gap)
+H3 = sp.log(Z3) - (u_gap * sp.exp(u_gap) + v_gap * sp.exp(v_gap)) / Z3
+
+
+@claim("E2-logn", r"$H\le\log n$, with equality only at uniform $p$: for $n=2$, $H=\log(1+e^t)-t\sigma(t)\le\log2$ for every logit gap $t$ (equality at $t=0$, strict for $t\ge1/10$); for $n=3$, $H\le\log3$ on the logit box $[-10,10]^2$")
+def E2_logn():
+    return [identity(-(p2 * sp.log(p2) + (1 - p2) * sp.log(1 - p2)), H2, "H of softmax(0, t)"),
+            bound(H2, sp.log(2), tight=({t_gap: 0},), label="n = 2: H <= log 2 for all real t"),  # mutate: equivalent (a larger right-hand side keeps a true bound true)
+            bound(H2, sp.log(2), strict=True, domain={t_gap: (sp.Rational(1, 10), sp.oo)},  # mutate: equivalent (a larger bound or a smaller domain keeps it true)
+                  label="n = 2: H < log 2 for t >= 1/10"),
+            bound(H3, sp.log(3), domain={u_gap: (-10, 10), v_gap: (-10, 10)}, tight=({u_gap: 0, v_gap: 0},),  # mutate: equivalent (a larger right-hand side keeps a true bound true)
+                  label="n = 3: H <= log 3, equality at u = v = 0")]
 
 
 # --- E3, E4, E5: monotonicity, the small-lambda series, the large-lambda limit ---------------------
@@ -134,9 +162,9 @@ def _cumulants(values, kmax):
 @claim("E4", r"$H=\log n-\tfrac{\kappa_2}2\lambda^2-\tfrac{\kappa_3}3\lambda^3-\tfrac{\kappa_4}8\lambda^4-\tfrac{\kappa_5}{30}\lambda^5+O(\lambda^6)$, $\kappa_k$ the cumulants of $\{s_i\}$ ($s=(1/3,-1/2,2)$)",
        timeout=30)
 def E4():
-    vals = (sp.Rational(1, 3), sp.Rational(-1, 2), sp.Integer(2))
+    vals = (sp.Rational(1, 3), sp.Rational(-1, 2), sp.Integer(2))  # mutate: equivalent (another score vector: both sides recomputed)
     Hs = (sp.log(Z) - lam * mean_p).subs(dict(zip(S, vals)), simultaneous=True)   # H, by E1
-    kap = _cumulants(vals, 5)
+    kap = _cumulants(vals, 5)  # mutate: equivalent (more cumulants than the series uses)
     series = sp.log(3) - sum(sp.Rational(k - 1) / sp.factorial(k) * kap[k] * lam**k for k in range(2, 6))
     return identity(sp.series(Hs, lam, 0, 6).removeO(), series, "Taylor polynomial of degree 5")
 
@@ -146,10 +174,22 @@ def E4():
 def E5():
     out = []
     with mp.workdps(40):
-        for l in (5, 10, 20):
+        for l in (5, 10, 20):  # mutate: equivalent (another lambda: the tolerance follows it)
             ratio = ne.softmax_entropy([0, 1, 2, 3], l, dps=40) / ((1 + l) * mp.exp(-l))
             out.append(agrees(Estimate(ratio, 0, "log-sum-exp entropy at 40 digits", 40), 1,
                               atol=2 * mp.exp(-l), label=f"lambda = {l}: tolerance 2 e^-lambda"))
+    return out
+
+
+@claim("E5-tied", r"with $m$ tied maxima, $H\to\log m$ as $\lambda\to\infty$: $s=(0,1,3,3)$ ($m=2$, gap $\Delta=2$ to the next level) is within $2(1+\lambda\Delta)e^{-\lambda\Delta}$ of $\log2$",
+       tag="asymptotic")
+def E5_tied():
+    out = []
+    with mp.workdps(40):
+        for l in (5, 10, 20):  # mutate: equivalent (another lambda: the tolerance follows it)
+            h = ne.softmax_entropy([0, 1, 3, 3], l, dps=40)  # mutate: equivalent ((1, 1, 3, 3) is another vector with m = 2, gap 2)
+            out.append(agrees(Estimate(h, 0, "log-sum-exp entropy at 40 digits", 40), mp.log(2),
+                              atol=2 * (1 + 2 * l) * mp.exp(-2 * l), label=f"lambda = {l}"))
     return out
 
 
@@ -161,7 +201,7 @@ TABLE_7695 = {32: "-7.77471", 64: "-15.4734", 96: "-23.1726", 128: "-30.8718", 2
 
 def _half_unit(printed: str):
     decimals = len(printed.split(".")[1])
-    return mp.mpf(5) * mp.mpf(10) ** -(decimals + 1)
+    return mp.mpf(5) * mp.mpf(10) ** -(decimals + 1)  # mutate: equivalent (a looser tolerance keeps a true agreement true)
 
 
 @functools.lru_cache(maxsize=None)
@@ -195,14 +235,36 @@ def remainder(l):
     return 2 * r[1024] - r[512], 2 * r[2048] - r[1024]
 
 
-@claim("E6-remainder", r"$h(\lambda,d)-d\,\phi(\lambda)$ tends to a constant $c(\lambda)=O(1)$ like $1/d$ (Richardson extrapolants agree; $\lambda=1,4$)",
+_tt = sp.Symbol("t", positive=True)
+
+
+@functools.lru_cache(maxsize=None)
+def laplace_remainder(l, dps=25):
+    """c(lambda) by the second-order Laplace expansion in t, with f = lambda t + log(1-t^2)/2 (the
+    exponent per dimension) and g = -(3/2) log(1-t^2) (the rest of the weight):
+    c = -log|f2|/2 + g - lambda (g1/|f2| + f3/(2 f2^2)) at t*, f2, f3 the derivatives of f and g1
+    that of g; the normalising constant Gamma(d/2)/(Gamma((d-1)/2) sqrt(pi)) cancels the Gaussian
+    width sqrt(2 pi/(d |f2|)) as d grows."""
+    f = sp.Float(l, 30) * _tt + sp.log(1 - _tt**2) / 2
+    g = -sp.Rational(3, 2) * sp.log(1 - _tt**2)
+    with mp.workdps(dps):
+        L = mp.mpf(l)
+        t = (mp.sqrt(1 + 4 * L**2) - 1) / (2 * L)
+        ev = lambda e: mp.mpf(sp.N(e.subs(_tt, sp.Float(str(t), dps + 5)), dps + 5))
+        f2, f3, g0, g1 = ev(sp.diff(f, _tt, 2)), ev(sp.diff(f, _tt, 3)), ev(g), ev(sp.diff(g, _tt))
+        return -mp.log(-f2) / 2 + g0 - L * (g1 / (-f2) + f3 / (2 * f2**2))
+
+
+@claim("E6-remainder", r"$h(\lambda,d)-d\,\phi(\lambda)$ tends to a constant $c(\lambda)=O(1)$ like $1/d$: the Richardson limit of the quadrature equals the second-order Laplace constant within $10^{-6}$ ($\lambda=1,4$)",
        tag="asymptotic", dps=(25,))
 def E6_remainder():
     out = []
     for l in (1, 4):
         a, b = remainder(l)
-        out.append(agrees(Estimate(b, 0, "Richardson from d = 1024, 2048 (quadrature)", 25), a,
-                          atol=mp.mpf("1e-5"), label=f"lambda = {l}: c = {mp.nstr(b, 6)}"))
+        out.append(agrees(Estimate(b, 0, "Richardson from d = 1024, 2048 (quadrature)", 25), laplace_remainder(l),
+                          atol=mp.mpf("1e-6"), label=f"lambda = {l}: c = {mp.nstr(b, 6)} against the Laplace constant"))
+        out.append(agrees(Estimate(b, 0, "Richardson from d = 1024, 2048 (quadrature)", 25), a, atol=mp.mpf("1e-6"),
+                          label=f"lambda = {l}: the extrapolants from (512, 1024) and (1024, 2048) agree", consistency=True))
     return out
 
 
@@ -219,12 +281,11 @@ def E6_chord():
                   label="chord against h/d at d = 1024 (quadrature), 10% tolerance")
 
 
-@claim("E6-small", r"at $\lambda=1/\sqrt d$ (standard attention) $h\to-\tfrac12$, within $1/d$ for $d=16..4096$",
+@claim("E6-small", r"at $\lambda=1/\sqrt d$ (standard attention) $h\to-\tfrac12$: $h=-\tfrac12+\tfrac3{4(d+2)}+O(d^{-2})$ (cumulants of $\sqrt d\cos\theta$: $\kappa_2=1$, $\kappa_4=-6/(d+2)$), within $2/d^2$ for $d=16..4096$",
        tag="asymptotic", dps=(30,))
 def E6_small():
-    return [agrees(sphere_h(1 / mp.sqrt(k), k), -mp.mpf(1) / 2, atol=mp.mpf(1) / k, label=f"d = {k}",
-                   resolution=0.15)  # declared: the O(1/d) approach; 1/16 is 12.5 % of 1/2
-            for k in (16, 64, 256, 1024, 4096)]
+    return [agrees(sphere_h(1 / mp.sqrt(k), k), -mp.mpf(1) / 2 + mp.mpf(3) / (4 * (k + 2)), atol=mp.mpf(2) / k**2,
+                   label=f"d = {k}") for k in (16, 64, 256, 1024, 4096)]
 
 
 # --- E7: the annealed step fails at low entropy ------------------------------------------------------
@@ -253,7 +314,7 @@ def lambdas_e7(k, H0):
 def E7_laplace():
     return [agrees(Estimate(lambdas_e7(k, H0)[2], 0, "Laplace closed form"), lambdas_e7(k, H0)[1],
                    rtol=0.005, label=f"H0 = {H0}, n = 2^{k.bit_length() - 1}")
-            for H0 in (1, 3) for k in (2**8, 2**20)]
+            for H0 in (1, 3) for k in (2**8, 2**20)]  # mutate: equivalent (another target entropy: both sides recomputed)
 
 
 @claim("E7-annealed", r"8823's annealed step $\sum_j\to n\,\mathbb E_j$ gives the invariant $\lambda^*$ of the finite sum (within 5%) at low target entropy $H_0=1$",
@@ -297,8 +358,8 @@ def E8_spike():
         out.append(agrees(Estimate(ls, 0, "30-digit root of the closed-form entropy", 30),
                           L + mp.log(L), atol=1.5 * mp.log(L) / L,
                           label=f"n = 10^{round(math.log10(k))}: tolerance 1.5 loglog n / log n"))
-        out.append(agrees(Estimate(ne.spike_entropy(ls, k), 0, "closed form at lambda*", 30), 1,
-                          atol=mp.mpf(10) ** -25, label=f"H(lambda*) = H0 at n = 10^{round(math.log10(k))}"))
+        out.append(agrees(Estimate(ne.spike_entropy(ls, k), 0, "closed form at lambda*", 30), 1, consistency=True,
+                          atol=mp.mpf(10) ** -25, label=f"H(lambda*) = H0 at n = 10^{round(math.log10(k))} (the root finder's residual)"))
     eps = spike_curve()[2]
     out.append(agrees(Estimate(int(np.sum(np.diff(eps) <= 0) + np.sum(eps >= 1)), 0,
                                f"eps(n) on n = 10^3..10^12: {eps[0]:.3f} .. {eps[-1]:.3f}"), 0,
@@ -306,12 +367,23 @@ def E8_spike():
     return out
 
 
-@claim("E8-spike-kappa", r"even for the spike, a pure $\lambda=\kappa\log n$ is not invariant: at $\kappa\Delta=1$, $H=\tfrac12\log(n-1)+\log2+o(1)$",
+@claim("E8-spike-kappa", r"even for the spike, a pure $\lambda=\kappa\log n$ is not invariant: at $\kappa\Delta=1$, $H=\tfrac12\log(n-1)+\log2-\frac{\log(n-1)}{2(2n-1)}+O(n^{-2})$; for $\kappa\Delta=k>1$, $H\sim n^{1-k}(k\log n+1)\to0$; for $\kappa\Delta=\tfrac12$, $H/\log n=1-O(n^{-1/2})$",
        tag="asymptotic", dps=(30,))
 def E8_spike_kappa():
-    return [agrees(Estimate(ne.spike_entropy(mp.log(k), k), 0, "closed-form entropy at lambda = log n", 30),
-                   mp.log(k - 1) / 2 + mp.log(2), atol=mp.mpf(2) / mp.sqrt(k),
-                   label=f"n = 10^{round(math.log10(k))}: tolerance 2/sqrt(n)") for k in (10**6, 10**12)]
+    out = []
+    with mp.workdps(30):
+        for k in (10**6, 10**12):
+            L, tag = mp.log(k), f"n = 10^{round(math.log10(k))}"
+            out.append(agrees(Estimate(ne.spike_entropy(L, k), 0, "closed-form entropy at lambda = log n", 30),
+                              mp.log(k - 1) / 2 + mp.log(2) - mp.log(k - 1) / (2 * (2 * k - 1)), atol=mp.mpf(1) / k**2,
+                              label=f"kappa Delta = 1, {tag}: tolerance 1/n^2"))
+            for kd in (2, 3):
+                h = ne.spike_entropy(kd * L, k)
+                out.append(agrees(Estimate(h / (mp.mpf(k) ** (1 - kd) * (kd * L + 1)), 0, f"H = {mp.nstr(h, 6)}", 30), 1,
+                                  atol=L / k, label=f"kappa Delta = {kd}, {tag}: H / (n^(1-k) (k log n + 1)), tolerance log n/n"))
+            out.append(agrees(Estimate(ne.spike_entropy(L / 2, k) / L, 0, "closed-form entropy / log n", 30), 1,
+                              atol=1 / mp.sqrt(k), label=f"kappa Delta = 1/2, {tag}: H/log n, tolerance n^-1/2"))
+    return out
 
 
 @claim("E8-gauss", r"$\lambda\propto\log n$ keeps the entropy invariant for Gaussian scores: the local exponent $\varepsilon(n)=d\log\lambda^*/d\log\log n$ is 1 at $n=2^{20}$ ($H_0=1$)",
@@ -323,30 +395,106 @@ def E8_gauss():
                   rtol=0.1, label="eps(2^20) against the claimed exponent 1 (10% tolerance)")
 
 
+def _gauss_H(K, lam):
+    return float(ne.softmax_entropy(ne.gaussian_scores(2**K), lam))
+
+
+@claim("E8-gauss-fixed", r"Gaussian scores at a fixed $\lambda$ (not growing with $n$): $H=\log n-\lambda^2\sigma^2/2+o(1)$ ($\sigma=1$, $\lambda=1/2$ and $1$, quantile scores, $n=2^{14},2^{20}$, within $10^{-2}\lambda^2/2$)",
+       tag="model", dps=(15,))
+def E8_gauss_fixed():
+    return [agrees(Estimate(_gauss_H(K, l), 0, "float64 log-sum-exp, quantile scores"), K * math.log(2) - l * l / 2,
+                   atol=0.01 * l * l / 2, label=f"lambda = {l}, n = 2^{K}") for l in (0.5, 1.0) for K in (14, 20)]
+
+
+@claim("E8-gauss-hot", r"Gaussian scores, high-temperature phase $\lambda\sigma=\beta\sqrt{2\log n}$, $\beta=\tfrac12$: $H/\log n\to1-\beta^2=\tfrac34$, so $H$ grows with $n$ and a fixed target entropy cannot be held there (within 0.005 at $n=2^{20}$; $H$ increasing over $n=2^{10},2^{14},2^{20}$)",
+       tag="model", dps=(15,))
+def E8_gauss_hot():
+    hs = [_gauss_H(K, 0.5 * math.sqrt(2 * K * math.log(2))) for K in (10, 14, 20)]
+    return [agrees(Estimate(hs[-1] / (20 * math.log(2)), 0, f"H = {hs[-1]:.4f} at n = 2^20"), 0.75, atol=0.005,
+                   label="H / log n at n = 2^20"),
+            agrees(Estimate(int(np.sum(np.diff(hs) <= 0)), 0, "H at n = 2^10, 2^14, 2^20: " + ", ".join(f"{h:.3f}" for h in hs)),
+                   0, label="H increasing in n (count of violations)")]
+
+
+@functools.lru_cache(maxsize=None)
+def beta_star(H0=1):
+    """beta* > 1 with psi(1) - psi(1 - 1/beta*) = H0: the frozen-phase limit of lambda*/sqrt(2 log n)."""
+    with mp.workdps(30):
+        return mp.findroot(lambda b: ne.pd_entropy_limit(b) - H0, (mp.mpf("1.01"), mp.mpf(50)), solver="anderson")
+
+
+@claim("E8-gauss-frozen", r"Gaussian scores, fixed $H_0=1$: $\lambda^*$ lies in the frozen phase, $1<\lambda^*\sigma/\sqrt{2\log n}<\beta^*$, increasing with $n$ towards $\beta^*=2.4395$ (the root of $\psi(1)-\psi(1-1/\beta)=H_0$); $n=2^{10},2^{14},2^{20}$, quantile scores",
+       tag="model", dps=(15,))
+def E8_gauss_frozen():
+    r = [ne.invariant_lambda(ne.gaussian_scores(2**K), 1.0, dps=None) / math.sqrt(2 * K * math.log(2)) for K in (10, 14, 20)]
+    bs = float(beta_star())
+    bad = int(np.sum(np.diff(r) <= 0)) + sum(not (1 < v < bs) for v in r)
+    return [agrees(Estimate(bad, 0, "lambda*/sqrt(2 log n) = " + ", ".join(f"{v:.3f}" for v in r) + f"; beta* = {bs:.4f}"), 0,
+                   label="frozen (ratio above 1), below beta*, increasing (count of violations)"),
+            agrees(Estimate(ne.pd_entropy_limit(beta_star()), 0, "psi(1) - psi(1 - 1/beta*)", 30), 1, atol=mp.mpf(10) ** -20,
+                   consistency=True, label="beta* solves psi(1) - psi(1 - 1/beta) = H0 (the root finder's residual)"),
+            agrees(Estimate(bs, 0, "findroot at 30 digits"), 2.4395, atol=5e-5, label="beta* = 2.4395 as printed")]
+
+
+@claim("E8-gauss-hotformula", r"for Gaussian scores the high-temperature formula $\lambda\sigma=\sqrt{2(\log n-H_0)}$ attains the target entropy $H_0=1$ (within 10%, $n=2^{20}$)",
+       tag="model", expected="REFUTED", finding="pitfall", dps=(15,),
+       why=r"the root lies in the frozen phase, where the high-temperature formula does not apply: at its $\lambda$ the entropy of quantile Gaussian scores is 2.87, 3.48, 4.25 at $n=2^{10},2^{14},2^{20}$, not 1; the root itself is at $\lambda^*/\sqrt{2\log n}$ = 1.60, 1.67, 1.74")
+def E8_gauss_hotformula():
+    hs = {K: _gauss_H(K, math.sqrt(2 * (K * math.log(2) - 1))) for K in (10, 14, 20)}
+    return agrees(Estimate(hs[20], 0, "float64 entropy at the high-temperature lambda; n = 2^10, 2^14: "
+                           + ", ".join(f"{hs[K]:.3f}" for K in (10, 14))), 1.0, rtol=0.1,
+                  label="H at lambda = sqrt(2 (log n - H0)), n = 2^20", expect="REFUTED")
+
+
 @claim("E8-logexp", r"for log-exponential scores (Gumbel-type tail) $\lambda\propto\log n$ is asymptotically right: $\varepsilon(n)$ decreases towards 1 from above",
        tag="model", dps=(15,))
 def E8_logexp():
     eps = rate_curve("log-exponential")[2]
     return [agrees(Estimate(float(eps[-1]), 0, "local exponent at n = 2^20"), 1, atol=0.1,
                    label="eps(2^20) within 0.1 of 1"),
-            agrees(Estimate(int(np.sum(np.diff(eps) >= 0) + np.sum(eps <= 1)), 0,
+            agrees(Estimate(int(np.sum(np.diff(eps) >= 0) + np.sum(eps <= 1)), 0,  # mutate: equivalent (a weaker count of violations stays 0)
                             f"eps(n) on n = 2^6..2^20: {eps[0]:.3f} .. {eps[-1]:.3f}"), 0,
                    label="eps decreasing and above 1 (count of violations)")]
 
 
-PD_ALPHA, PD_REPS = 0.25, 2000
+PD_ALPHA, PD_REPS, PD_STICKS = 0.25, 20_000, 300  # mutate: equivalent (another alpha: Monte Carlo and limit both recomputed)
 
 
 @functools.lru_cache(maxsize=None)
-def pd_mc():
-    return ne.pd_entropy_mc(PD_ALPHA, PD_REPS, RNG_SEED)
+def pd_mc(reps=PD_REPS):
+    return ne.pd_entropy_mc(PD_ALPHA, reps, RNG_SEED, sticks=PD_STICKS)
 
 
 @claim("E8-pd", r"frozen phase: the limit $\mathbb EH=\psi(1)-\psi(1-1/\beta)$ of a PD$(1/\beta,0)$ partition, against stick-breaking Monte Carlo at $\alpha=1/\beta=0.25$ (4 SE)",
        tag="numeric", dps=(30,))
 def E8_pd():
     return agrees(pd_mc(), ne.pd_entropy_limit(1 / PD_ALPHA),
-                  k_sigma=4, label="E H of PD(0.25, 0)")
+                  k_sigma=4, label=f"E H of PD(0.25, 0), {PD_REPS} replications")
+
+
+@claim("E8-pd-deep", r"as E8-pd with $10^5$ replications", tag="numeric", dps=(30,), slow=True)
+def E8_pd_deep():
+    return agrees(pd_mc(100_000), ne.pd_entropy_limit(1 / PD_ALPHA), k_sigma=4, label="E H of PD(0.25, 0), 100000 replications")
+
+
+FROZEN = ((10**3, 20_000), (10**4, 1000), (10**5, 500), (10**6, 500))  # mutate: equivalent (the claim reads only the first row)
+
+
+@functools.lru_cache(maxsize=None)
+def frozen_mc(k, reps):
+    return ne.rem_entropy_mc(k, 2.0, reps, RNG_SEED + 8)
+
+
+@functools.lru_cache(maxsize=None)
+def frozen_exact(k):
+    return ne.rem_entropy_mean(k, 2.0)
+
+
+@claim("E8-frozen", r"frozen phase at finite $n$: Monte Carlo $\mathbb EH$ of $n=10^3$ i.i.d. $N(0,1)$ scores at $\lambda=2\sqrt{2\log n}$ (20000 draws) equals the exact finite-$n$ expectation (Laplace-transform quadrature, no sampling) within 4 SE; the limit $2\log2$ is approached slowly",
+       tag="numeric", dps=(15,))
+def E8_frozen():
+    k, reps = FROZEN[0]
+    return agrees(frozen_mc(k, reps), frozen_exact(k), k_sigma=4, label=f"n = 10^3, {reps} draws, seed {RNG_SEED + 8}")
 
 
 # --- E9, E10: what lambda ~ log n assumes, and the recommended formula in 8823's own model ---------
@@ -373,7 +521,7 @@ def fast_table(H0=1.0):
        tag="model", dps=(15,))
 def E9():
     vals = [v for row in fast_table().values() for v in row]
-    return agrees(Estimate(sum(v < 1 for v in vals), 0, f"values below H0 = 1 among {len(vals)} "
+    return agrees(Estimate(sum(v < 1 for v in vals), 0, f"values below H0 = 1 among {len(vals)} "  # mutate: equivalent (every value is even above 2)
                            f"(smallest {min(vals):.3f})", None, len(vals)), 0,
                   label="H(lambda_fast) >= H0")
 
@@ -393,12 +541,13 @@ def _per_doubling(row):
     return (row[-1] - row[0]) / math.log2(NS_E9[-1] / NS_E9[0])
 
 
-@claim("E10-derivation", r"in 8823's sphere model ($d=64$) the derivation's own constant $\lambda=\log n/(0.24d)$ keeps $H$ nearly invariant: growth per doubling of $n$ below 5% of $\log2$ ($n=512..262144$)",
+@claim("E10-derivation", r"in 8823's sphere model ($d=64$) the derivation's own constant $\lambda=\log n/(0.24d)$ keeps $H$ nearly invariant, though at about 3 nats rather than the $H\approx0$ it aims at: $H$ grows, by less than 5% of $\log2$ per doubling of $n$ ($n=512..262144$)",
        tag="model", dps=(15,))
 def E10_derivation():
     row = e10_table()["derivation: log n/(0.24 d)"]
-    return agrees(Estimate(_per_doubling(row), 0, f"H from {row[0]:.4f} to {row[-1]:.4f}"), 0,
-                  atol=0.05 * math.log(2), scale=math.log(2), label="dH per doubling")  # scale: uniform attention's log 2
+    band = 0.025 * math.log(2)  # mutate: equivalent (a wider band keeps a true bound true); 0 <= growth <= 5% of log 2: a constant 10% off leaves it
+    return agrees(Estimate(_per_doubling(row), 0, f"H from {row[0]:.4f} to {row[-1]:.4f}"), band,
+                  atol=band, scale=math.log(2), label="dH per doubling in [0, 0.05 log 2]")  # scale: uniform attention's log 2
 
 
 @claim("E10-attention-E", r"the calibrated Attention-E, $\lambda=\log_{512}n/\sqrt d$ (the formula recommended and tested), keeps $H$ nearly invariant in 8823's model: growth per doubling below 5% of $\log2$",
@@ -410,10 +559,10 @@ def E10_attention_E():
                   atol=0.05 * math.log(2), label="dH per doubling")
 
 
-@claim("E10-reference", r"the float64 entropies of the E10 table agree with a 30-digit mpmath log-sum-exp within 1e-6 ($n\le4096$ by default; all four $n$ in the slow variant)",
+@claim("E10-reference", r"the float64 entropies of the E10 table agree within 1e-6 with the definition $-\sum p_i\log p_i$ evaluated at 30 digits (and, as a precision check, with the same log-sum-exp in MPFR); $n\le4096$ by default, all four $n$ in the slow variant",
        tag="numeric", dps=(30,))
 def E10_reference():
-    return _reference((512, 4096))
+    return _reference((512, 4096))  # mutate: equivalent (other lengths)
 
 
 @claim("E10-reference-all", r"as E10-reference, for every $n$ up to 262144", tag="numeric", dps=(30,),
@@ -427,8 +576,11 @@ def _reference(ns):
     out = []
     for i, (name, f) in enumerate(E10_ROWS.items()):
         for k in ns:
-            out.append(agrees(Estimate(float(ne.softmax_entropy(sphere_logits(k), f(k))), 0, "float64"),
-                              refs[k][i], atol=1e-6, label=f"{name}, n = {k}"))
+            h64 = Estimate(float(ne.softmax_entropy(sphere_logits(k), f(k))), 0, "float64 log-sum-exp")
+            out.append(agrees(h64, ne.entropy_by_definition(sphere_logits(k), f(k), 30), atol=1e-6,
+                              label=f"{name}, n = {k}: against -sum p log p at 30 digits"))
+            out.append(agrees(h64, refs[k][i], atol=1e-6, consistency=True,
+                              label=f"{name}, n = {k}: against the same log-sum-exp in MPFR (precision only)"))
     return out
 
 
@@ -451,6 +603,36 @@ def E11():
 def _f(x, k=6):
     return nstr(x, k)
 
+
+
+@section("In short", order=-1)
+def in_short():
+    lo = 1 / math.sqrt(D)
+    chord_lo = float(-CHORD * lo / ne.phi(lo))
+    ex, an, _ = lambdas_e7(2**16, 1)
+    g_eps = rate_curve("Gaussian")[2]
+    l_eps = rate_curve("log-exponential")[2]
+    row_d = e10_table()["derivation: log n/(0.24 d)"]
+    g_e = _per_doubling(e10_table()["Attention-E: log_512 n/sqrt d"])
+    return (
+        "**What holds.** The entropy identity of the fast derivation (9034) is exact, and its two approximations "
+        "err in the same direction, so $H_{\\rm fast}=\\log n-\\lambda(s_{\\max}-\\bar s)$ is a lower bound: "
+        "$\\max(0,H_{\\rm fast})\\le H\\le\\log n$ (it can be negative). The constant 0.24 is "
+        f"$\\tfrac12\\log\\rho$ = {float(sp.log(rho) / 2):.6f} ($\\rho$ the golden ratio), and the table of 7695 it comes from "
+        "is reproduced to every printed digit.\n\n"
+        "**What is only approximate or wrong.** $-0.24\\lambda d$ is the chord of the sphere-model entropy through "
+        f"$\\lambda=1$, not a linearisation: at standard attention's $\\lambda=1/\\sqrt d=1/8$ it is {chord_lo:.1f} times too large. "
+        "Replacing the sum over keys by $n$ times an expectation (8823) fails at the low entropies the derivation aims at: "
+        f"at $H_0=1$, $n=2^{{16}}$, $d=64$ it gives $\\lambda^*$ = {an:.3f} instead of {ex:.3f} ({an / ex - 1:+.0%}). "
+        "Whether $\\lambda\\propto\\log n$ keeps the entropy fixed depends on the scores: it holds asymptotically for a "
+        "bounded spike (though only with a $\\log\\log n$ correction: a pure $\\kappa\\log n$ lets $H$ collapse or grow) "
+        f"and for log-exponential scores (local exponent {l_eps[-1]:.2f} at $n=2^{{20}}$), but Gaussian scores "
+        f"need $\\lambda\\propto\\sqrt{{\\log n}}$ (exponent {g_eps[-1]:.2f} at $n=2^{{20}}$, falling to 1/2).\n\n"
+        "**In 8823's own model** ($d=64$): the derivation's constant keeps the entropy nearly fixed, at "
+        f"{min(row_d):.2f}-{max(row_d):.2f} nats; the calibrated Attention-E, $\\log_{{512}}n/\\sqrt d$, which the article "
+        f"recommends and tests, lets it grow by {g_e:.2f} nats per doubling of $n$ (uniform attention: {math.log(2):.2f}). "
+        "The article's MLM accuracy gains are experimental data and are not checked here."
+    )
 
 
 @section("The constant 0.24: 7695's table and the chord", order=1)
@@ -547,10 +729,12 @@ def rate_section():
                      f"{_f(ls - L - mp.log(L), 4)} | {_f(mp.log(L) / L, 4)} |")
     pd = pd_mc()
     lim = ne.pd_entropy_limit(1 / PD_ALPHA)
-    rem = ["| $n$ | $\\mathbb EH$ (Monte Carlo) | SE | reps | limit $2\\log2$ |", "|---|---|---|---|---|"]
+    rem = ["| $n$ | $\\mathbb EH$ (Monte Carlo) | SE | reps | exact finite-$n$ $\\mathbb EH$ | z | limit $2\\log2$ |",
+           "|---|---|---|---|---|---|---|"]
     for k, reps in FROZEN:
-        e = frozen_mc(k, reps)
-        rem.append(f"| 10^{round(math.log10(k))} | {e.value:.4f} | {e.error:.4f} | {reps} | {2 * math.log(2):.4f} |")
+        e, ex = frozen_mc(k, reps), frozen_exact(k)
+        rem.append(f"| 10^{round(math.log10(k))} | {e.value:.4f} | {e.error:.4f} | {reps} | {ex:.4f} | "
+                   f"{(e.value - ex) / e.error:+.2f} | {2 * math.log(2):.4f} |")
     kap = ", ".join(f"$n=10^{{{round(math.log10(k))}}}$: {_f(ne.spike_entropy(mp.log(k), k), 6)} vs "
                     f"{_f(mp.log(k - 1) / 2 + mp.log(2), 6)}" for k in (10**6, 10**12))
     text = ("Local exponent $\\varepsilon(n)=d\\log\\lambda^*/d\\log\\log n$ ($H_0=1$, quantile scores; the "
@@ -562,8 +746,14 @@ def rate_section():
             f"**Poisson-Dirichlet check** (E8-pd): stick-breaking Monte Carlo of PD(0.25, 0) gives "
             f"$\\mathbb EH$ = {pd.value:.4f} ± {pd.error:.4f} ({PD_REPS} reps, seed {RNG_SEED}) against "
             f"$\\psi(1)-\\psi(0.75)$ = {_f(lim)}; z = {(pd.value - float(lim)) / pd.error:+.2f}.\n\n"
-            f"**Frozen phase**, i.i.d. $N(0,1)$ scores at $\\lambda=2\\sqrt{{2\\log n}}$ (seed {RNG_SEED + 8}); "
-            "convergence to the limit is slow, and equality at finite $n$ is not asserted:\n\n" + "\n".join(rem))
+            f"**Frozen phase**, i.i.d. $N(0,1)$ scores at $\\lambda=2\\sqrt{{2\\log n}}$ (seed {RNG_SEED + 8}). The exact "
+            "finite-$n$ expectation comes from $1/x=\\int_0^\\infty e^{-ux}du$ and one-dimensional Gaussian integrals "
+            "(`rem_entropy_mean`); the limit $2\\log2$ is approached slowly, so the finite-$n$ value, not the limit, is "
+            "the prediction to test (claim E8-frozen at $n=10^3$):\n\n" + "\n".join(rem) +
+            f"\n\n**Gaussian scores, fixed $H_0=1$** (claims E8-gauss-*): the root is frozen, "
+            f"$\\beta^*$ = {_f(beta_star(), 6)}; the high-temperature formula $\\lambda=\\sqrt{{2(\\log n-H_0)}}$ leaves "
+            + ", ".join(f"$H$ = {_gauss_H(K, math.sqrt(2 * (K * math.log(2) - 1))):.2f} at $n=2^{{{K}}}$" for K in (10, 14, 20))
+            + " instead of 1.")
     plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
     curves = {m: rate_curve(m) for m in MODELS}
@@ -581,14 +771,6 @@ def rate_section():
     return text, (("rates.png", fig),)
 
 
-FROZEN = ((10**4, 200), (10**5, 60), (10**6, 20))
-
-
-@functools.lru_cache(maxsize=None)
-def frozen_mc(k, reps):
-    return ne.rem_entropy_mc(k, 2.0, reps, RNG_SEED + 8)
-
-
 @section("What the recommended formula does in 8823's own model (E9, E10)", order=5)
 def e10_section():
     cols = " | ".join(f"$n={k}$" for k in NS_E9)
@@ -603,13 +785,16 @@ def e10_section():
         tg.append(f"| {c}, {rn} | " + " | ".join(f"{v:.4f}" for v in proxy_row(c, rn)) +
                   f" | {'near critical' if c == 3 else 'frozen'} |")
     kappa_ratio = (1 / 0.24) / (math.sqrt(D) / math.log(512))
+    g_e = _per_doubling(e10_table()["Attention-E: log_512 n/sqrt d"])
+    row_d = e10_table()["derivation: log n/(0.24 d)"]
     text = ("**E9.** $H(\\lambda_{\\rm fast})$ with 9034's $\\lambda_{\\rm fast}=(\\log n-H_0)/(s_{\\max}-\\bar s)$, "
             "$H_0=1$: always above $H_0$, and growing with $n$.\n\n" + "\n".join(t9) +
             "\n\n**E10.** Sphere model $d=64$, quantile scores (float64; 30-digit mpmath agreement is claim "
             "E10-reference):\n\n" + "\n".join(t10) +
-            f"\n\n**P-B6.** With the derivation's constant the entropy is nearly invariant; with the calibrated "
-            f"Attention-E (constant {kappa_ratio:.2f} times smaller at $d=64$) it grows by 0.54 nats per "
-            "doubling, close to uniform attention's $\\log 2$ = 0.693. **P-B8:** for $n<512$, "
+            f"\n\n**P-B6.** With the derivation's constant the entropy is nearly invariant ({min(row_d):.2f} to "
+            f"{max(row_d):.2f} nats: about 3 nats, not the $H\\approx0$ that $\\log n-0.24\\lambda d=0$ aims at); with the "
+            f"calibrated Attention-E (constant {kappa_ratio:.2f} times smaller at $d=64$) it grows by {g_e:.2f} nats per "
+            f"doubling, close to uniform attention's $\\log 2$ = {math.log(2):.3f}. **P-B8:** for $n<512$, "
             "$\\log_{512}n<1$ and Attention-E is softer than Attention-O (at $n=64$: factor "
             f"{math.log(64, 512):.3f}).\n\n**Gaussian proxy**, logits $c\\,r(n)z_i$ with $r=\\log_{{512}}n$ or "
             "$\\sqrt{\\log_{512}n}$: log scaling lets $H$ fall, $\\sqrt{\\log}$ scaling holds it nearly fixed in "
@@ -656,6 +841,8 @@ def pitfalls():
     sp1 = ne.spike_entropy(mp.log(10**12), 10**12)
     row_e = e10_table()["Attention-E: log_512 n/sqrt d"]
     g = ne.gaussian_scores(2**18)
+    from scipy.special import ndtri
+    q4096 = float(ndtri(1 - 0.5 / 4096))
     items = [
         f"**P-B1** $H_{{\\rm fast}}<0$: $s=(0,\\dots,7)$, $\\lambda=1$: $H_{{\\rm fast}}$ = "
         f"{math.log(8) - 3.5:.4f}, exact $H$ = {float(ne.softmax_entropy(s, 1.0)):.4f}.",
@@ -671,8 +858,10 @@ def pitfalls():
         f"**P-B6** calibrated Attention-E: $H$ from {row_e[0]:.3f} at $n=512$ to {row_e[-1]:.3f} at $n=262144$.",
         "**P-B7** spreads in the sphere model at $n=4096$: " + ", ".join(
             f"$d={k}$: $(s_{{\\max}}-\\bar s)/\\sqrt d$ = {_spread(k) / math.sqrt(k):.2f}, $/d$ = {_spread(k) / k:.3f}"
-            for k in (16, 64, 256, 1024)) + ": the spread grows like $\\sqrt d$ (about $\\sqrt{2\\log n}\\sqrt d$), "
-        "not like $d$, so '$\\lambda\\propto1/d$' needs nearly parallel keys. Gaussian scores at $n=2^{18}$: "
+            for k in (16, 64, 256, 1024)) + ": the spread grows like $\\sqrt d$, not like $d$, so '$\\lambda\\propto1/d$' "
+        f"needs nearly parallel keys. For quantile scores $(s_{{\\max}}-\\bar s)/\\sqrt d$ tends, as $d$ grows, to the largest "
+        f"Gaussian quantile $\\Phi^{{-1}}(1-\\frac1{{2n}})$ = {q4096:.2f} at $n=4096$ (not $\\sqrt{{2\\log n}}$ = "
+        f"{math.sqrt(2 * math.log(4096)):.2f}, its slowly reached large-$n$ equivalent). Gaussian scores at $n=2^{{18}}$: "
         f"$s_{{\\max}}-\\bar s$ = {g.max() - g.mean():.3f} against $\\sqrt{{2\\log n}}$ = {math.sqrt(2 * math.log(2**18)):.3f}.",
         f"**P-B8** $\\log_{{512}}n$ at $n=64, 128, 256$: {math.log(64, 512):.3f}, {math.log(128, 512):.3f}, "
         f"{math.log(256, 512):.3f} (below 1: softer than standard attention). Natural-log scaling "

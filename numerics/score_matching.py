@@ -192,6 +192,21 @@ def csm_posterior(m: Mixture, f):
     return expect_pt(m, inner)
 
 
+def g_posterior_var(m: Mixture, x):
+    """Var(g | x_t = x) from the law of g = -e/b itself: given (x, j), e ~ N(b (x - M_j)/V_j,
+    a^2 s_j^2/V_j), so g has mean -(x - M_j)/V_j and variance a^2 s_j^2/(b^2 V_j); mixed over the
+    responsibilities r_j (log space) by the law of total variance."""
+    logs = [mp.log(w) - mp.log(V) / 2 - (x - M) ** 2 / (2 * V) if w else mp.ninf
+            for w, M, V in zip(m.w, m.M, m.V)]
+    top = max(logs)
+    e = [mp.exp(l - top) for l in logs]
+    r = [v / mp.fsum(e) for v in e]
+    means = [-(x - M) / V for M, V in zip(m.M, m.V)]
+    varis = [m.a**2 * s2 / (m.b**2 * V) for s2, V in zip(m.s2, m.V)]
+    mean = mp.fsum(ri * gi for ri, gi in zip(r, means))
+    return mp.fsum(ri * (vi + gi**2) for ri, vi, gi in zip(r, varis, means)) - mean**2
+
+
 def mmse_route(m: Mixture):
     """C = a^2/b^4 E Var(x0 | x_t) (A6 d)."""
     return m.a**2 / m.b**4 * expect_pt(m, lambda x: posterior(m, x)[1])

@@ -106,3 +106,41 @@ def test_annealed_root_two_routes():
     a64 = ne.annealed_lambda(2**12, 1.0, 64)
     amp = ne.annealed_lambda(2**12, 1.0, 64, dps=15)
     assert abs(a64 - float(amp)) < 1e-9 * a64
+
+
+@pytest.mark.parametrize("dps", [15, 30, 100])
+def test_entropy_by_definition_matches_log_sum_exp(dps):
+    s, lam = [0.5, -1.25, 2.0, 3.0, 3.0], mp.mpf(7) / 3
+    with mp.workdps(dps + 5):
+        assert abs(ne.entropy_by_definition(s, lam, dps) - ne.entropies_mp(s, [lam], dps)[0]) < mp.mpf(10) ** -(dps - 2)
+
+
+def test_rem_entropy_mean_n2_against_quadrature():
+    """n = 2: H = h2(sigmoid(lam (z1 - z2))) with z1 - z2 ~ N(0, 2), by a direct 1-D quadrature."""
+    from scipy.integrate import quad
+    lam = 2.0 * math.sqrt(2 * math.log(2))
+    def h(w):
+        p = 1 / (1 + math.exp(min(-lam * w, 700.0)))
+        return -sum(q * math.log(q) for q in (p, 1 - p) if q > 0)
+    ref = quad(lambda w: h(w) * math.exp(-w * w / 4) / math.sqrt(4 * math.pi), -np.inf, np.inf)[0]
+    assert abs(ne.rem_entropy_mean(2, 2.0) - ref) < 1e-8
+
+
+def test_rem_entropy_mean_against_monte_carlo():
+    e = ne.rem_entropy_mc(1000, 2.0, 2000, 3)
+    assert abs(e.value - ne.rem_entropy_mean(1000, 2.0)) < 4 * e.error
+
+
+def test_pd_sticks_never_round_to_one():
+    """Beta(0.75, 0.25) draws round to 1.0 in float64 now and then; the gamma route keeps them finite."""
+    e = ne.pd_entropy_mc(0.25, 20_000, 8823, sticks=50)
+    assert math.isfinite(e.value) and math.isfinite(e.error)
+
+
+@pytest.mark.parametrize("d", [16, 64])
+def test_sphere_scores_have_the_moments_of_a_random_direction(d):
+    """t = cos(angle) to a uniform direction in R^d: E t = 0, E t^2 = 1/d, E t^4 = 3/(d(d+2))."""
+    t = ne.sphere_scores(4096, d)
+    assert abs(t.mean()) < 1e-12
+    assert abs((t**2).mean() * d - 1) < 1e-3
+    assert abs((t**4).mean() * d * (d + 2) / 3 - 1) < 3e-3

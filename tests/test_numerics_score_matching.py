@@ -75,3 +75,17 @@ def test_normal_equations_solve_exactly():
     G, h = ns.normal_equations(mom, 3)
     th = ns.solve_exact(G, h)
     assert all(sum(G[i][j] * th[j] for j in range(4)) == h[i] for i in range(4))
+
+
+@pytest.mark.parametrize("dps", [15, 30])
+def test_posterior_variance_of_g_from_its_own_law(dps):
+    """Var(g | x) from the law of g equals a^2/b^4 Var(x0 | x) (g is affine in x0), and for a
+    Gaussian prior both are the constant a^2 s^2/(b^2 V)."""
+    with mp.workdps(dps):
+        m = ns.mixture([0.3, 0.7], [-2, 1.5], [0.25, 1], 0.8, 0.6)
+        for x in (mp.mpf(-3), mp.mpf("0.5"), mp.mpf(4)):
+            ref = m.a**2 / m.b**4 * ns.posterior(m, x)[1]
+            assert abs(ns.g_posterior_var(m, x) - ref) < mp.mpf(10) ** -(dps - 3)
+        g = ns.mixture([1], [0], ["0.25"], "0.8", "0.6")
+        closed = g.a**2 * g.s2[0] / (g.b**2 * g.V[0])
+        assert abs(ns.g_posterior_var(g, mp.mpf(2)) - closed) < mp.mpf(10) ** -(dps - 3)
