@@ -30,8 +30,8 @@ from numerics.cr_sampling import cr_expected_error, cr_optimal_probs
 from numerics.precision import rtol_for
 
 SEED = 10427
-X_REF = ((1, 2, 0), (0, 1, 3))                   # the reference instance: n = 2, l = 3
-Y_REF = ((1, 0), (2, 1), (0, 4))                 # l = 3, m = 2; norm products 1, 5, 12
+X_REF = ((1, 2, 0), (0, 1, 3))      # reference instance, n = 2, l = 3  # mutate: equivalent (another integer instance; its quoted values are pinned in C2-zero, C2-dedup)
+Y_REF = ((1, 0), (2, 1), (0, 4))    # m = 2; norm products 1, 5, 12  # mutate: equivalent (another integer instance; its quoted values are pinned in C2-zero, C2-dedup)
 MC_N = 10**6                                     # Monte Carlo replications (heavy tails need many)
 COUNTER_X, COUNTER_Y = ((-3, 2, 2),), ((1,), (1,), (1,))   # norm ranking is not optimal (r = 1)
 
@@ -67,23 +67,27 @@ def c3_formula(X, Y, p):
     return sum(qi / pi for qi, pi in zip(q, p) if qi) - sum(v * v for row in _xy(X, Y) for v in row)
 
 
+def _pair_nonzero(X, Y, i):
+    """x_i y_i^T != 0, i.e. both x_i and y_i are non-zero."""
+    return any(X[a][i] for a in range(len(X))) and any(Y[i])
+
+
 def _rand_instance(rng, n_max=3, l_max=5, m_max=3, lo=-4, hi=4, zero=0.15):
-    n, l, m = rng.randint(1, n_max), rng.randint(2, l_max), rng.randint(1, m_max)
-    X = [[rng.randint(lo, hi) for _ in range(l)] for _ in range(n)]
-    Y = [[rng.randint(lo, hi) for _ in range(m)] for _ in range(l)]
+    n, l, m = rng.randint(1, n_max), rng.randint(2, l_max), rng.randint(1, m_max)  # mutate: equivalent (another valid instance: the claims on it are general)
+    X = [[rng.randint(lo, hi) for _ in range(l)] for _ in range(n)]  # mutate: equivalent (another valid instance: the claims on it are general)
+    Y = [[rng.randint(lo, hi) for _ in range(m)] for _ in range(l)]  # mutate: equivalent (another valid instance: the claims on it are general)
     for i in range(l):                            # some zero columns of X (then p*_i = 0)
         if rng.random() < zero:
             for a in range(n):
-                X[a][i] = 0
-    if all(q == 0 for q in _sq_norms(X, Y)):
-        X[0][0], Y[0][0] = 1, 1
+                X[a][i] = 0  # mutate: equivalent (another valid instance: the claims on it are general)
+    if not any(_pair_nonzero(X, Y, i) for i in range(l)):  # mutate: equivalent (another valid instance: the claims on it are general)
+        X[0][0], Y[0][0] = 1, 1  # mutate: equivalent (another valid instance: the claims on it are general)
     return X, Y
 
 
 def _rand_probs(rng, X, Y, positive_all=False):
     """Rational p with p_i > 0 wherever v_i != 0 (p_i = 0 allowed where v_i = 0)."""
-    q = _sq_norms(X, Y)
-    w = [rng.randint(1, 9) if (qi or positive_all or rng.random() < 0.5) else 0 for qi in q]
+    w = [rng.randint(1, 9) if (_pair_nonzero(X, Y, i) or positive_all or rng.random() < 0.5) else 0 for i in range(len(Y))]  # mutate: equivalent (another valid distribution)
     return [Fraction(v, sum(w)) for v in w]
 
 
@@ -133,12 +137,12 @@ def C1_int():
     rng = random.Random(SEED + 1)
     out = []
     for k in range(40):
-        n, l, m = (rng.randint(1, 5) for _ in range(3))
-        Xm = sp.Matrix(n, l, lambda *_: rng.randint(-5, 5))
-        Ym = sp.Matrix(l, m, lambda *_: rng.randint(-5, 5))
-        S = sorted(rng.sample(range(l), rng.randint(1, l)))
+        n, l, m = (rng.randint(1, 5) for _ in range(3))  # mutate: equivalent (another valid instance: the claims on it are general)
+        Xm = sp.Matrix(n, l, lambda *_: rng.randint(-5, 5))  # mutate: equivalent (another valid instance: the claims on it are general)
+        Ym = sp.Matrix(l, m, lambda *_: rng.randint(-5, 5))  # mutate: equivalent (another valid instance: the claims on it are general)
+        S = sorted(rng.sample(range(l), rng.randint(1, l)))  # mutate: equivalent (another valid instance: the claims on it are general)
         Sel = sp.Matrix(l, len(S), lambda i, j: int(i == S[j]))          # the 0/1 selection matrix
-        lam_ = [rng.randint(-3, 3) for _ in range(l)]
+        lam_ = [rng.randint(-3, 3) for _ in range(l)]  # mutate: equivalent (another valid instance: the claims on it are general)
         outer = [Xm[:, i] * Ym[i, :] for i in range(l)]
         lhs = [Xm * Ym, Xm * Sel, Sel.T * Ym, _fro2(sum((lam_[i] * outer[i] for i in range(l)), sp.zeros(n, m)) - Xm * Ym)]
         rhs = [sum(outer, sp.zeros(n, m)), Xm[:, S], Ym[S, :], _fro2(Xm * sp.diag(*lam_) * Ym - Xm * Ym)]
@@ -181,7 +185,7 @@ def C2():
 def C2_enum():
     out = []
     for k, (X, Y, p) in enumerate(instances(24, SEED + 2, l_max=4)):
-        r = 1 + k % 3
+        r = 1 + k % 3  # mutate: equivalent (other numbers of draws: E[M_r] = XY for every r)
         mean = ncr.estimator_mean(X, Y, p, r)
         out.append(identity(sp.Matrix(len(X), len(Y[0]), [F(v) for v in mean]), _mat(X) * _mat(Y),
                             f"instance {k}: l={len(Y)}, r={r}"))
@@ -198,9 +202,12 @@ def C2_zero():
     X0 = [[1, 2, 0], [0, 1, 0]]                                   # x_3 = 0, so v_3 = 0
     m1 = ncr.estimator_mean(X_REF, Y_REF, half, 1)
     m0 = ncr.estimator_mean(X0, Y_REF, half, 2)
-    return [identity(sp.Matrix(2, 2, [F(v) for v in m1]), _mat(X_REF) * _mat(Y_REF),
-                     "p_3 = 0, v_3 != 0: E[M_1] = XY", expect="REFUTED"),
-            identity(sp.Matrix(2, 2, [F(v) for v in m0]), _mat(X0) * _mat(Y_REF), "p_3 = 0, v_3 = 0: E[M_2] = XY")]
+    M1 = sp.Matrix(2, 2, [F(v) for v in m1])
+    return [identity(M1, _mat(X_REF) * _mat(Y_REF), "p_3 = 0, v_3 != 0: E[M_1] = XY", expect="REFUTED"),
+            identity(sp.Matrix(2, 2, [F(v) for v in m0]), _mat(X0) * _mat(Y_REF), "p_3 = 0, v_3 = 0: E[M_2] = XY"),
+            identity(M1, _mat(X_REF)[:, :2] * _mat(Y_REF)[:2, :], "E[M_1] = x_1 y_1^T + x_2 y_2^T (the terms with p_i > 0)"),
+            identity(sp.Matrix.hstack(M1, _mat(X_REF) * _mat(Y_REF)), sp.Matrix([[5, 2, 5, 2], [2, 1, 2, 13]]),
+                     "the values quoted: E[M_1] = [[5, 2], [2, 1]], XY = [[5, 2], [2, 13]]")]
 
 
 @claim("C2-dedup", r"dropping repeated indices (each drawn index counted once, weight $1/(rp_i)$) keeps the estimator unbiased",
@@ -213,8 +220,13 @@ def C2_dedup():
     dedup = ncr.estimator_mean(X_REF, Y_REF, u, 2, keep_duplicates=False)
     keep = ncr.estimator_mean(X_REF, Y_REF, u, 2)
     XY = _mat(X_REF) * _mat(Y_REF)
-    return [identity(sp.Matrix(2, 2, [F(v) for v in dedup]), XY, "uniform p, r = 2, duplicates dropped", expect="REFUTED"),
-            identity(sp.Matrix(2, 2, [F(v) for v in keep]), XY, "uniform p, r = 2, duplicates kept")]
+    D = sp.Matrix(2, 2, [F(v) for v in dedup])
+    pv = sum((F(u[i]) * _mat(X_REF)[:, i] * _mat(Y_REF)[i, :] for i in _cols(3)), sp.zeros(2, 2))
+    return [identity(D, XY, "uniform p, r = 2, duplicates dropped", expect="REFUTED"),
+            identity(sp.Matrix(2, 2, [F(v) for v in keep]), XY, "uniform p, r = 2, duplicates kept"),
+            identity(D, XY - pv / 2, "duplicates dropped: mean = XY - (1/2) sum_i p_i x_i y_i^T"),
+            identity(D, sp.Matrix([[sp.Rational(25, 6), sp.Rational(5, 3)], [sp.Rational(5, 3), sp.Rational(65, 6)]]),
+                     "the value quoted: (5/6) XY = [[25/6, 5/3], [5/3, 65/6]]")]
 
 
 # --- C3: the single-draw error ----------------------------------------------------------------------
@@ -248,7 +260,7 @@ def ref_probs():
     rng = random.Random(SEED + 4)
     out = {"uniform": [Fraction(1, 3)] * 3, "p*": cr_optimal_probs(X_REF, Y_REF)}
     for k in range(3):
-        w = [rng.randint(1, 20) for _ in range(3)]
+        w = [rng.randint(1, 20) for _ in range(3)]  # mutate: equivalent (another valid instance: the claims on it are general)
         out[f"random {k + 1}"] = [Fraction(v, sum(w)) for v in w]
     return out
 
@@ -300,7 +312,7 @@ def C4():
             identity(sp.sign(2 * a_[0] ** 2 / p3**3), 1, "each diagonal entry is positive: E_1 is strictly convex")]
 
 
-@claim("C4-solve", r"SymPy `solve` of $\nabla_{p,\mu}\big(\sum_ia_i^2/p_i+\mu(\sum_ip_i-1)\big)=0$ ($l=3$): of its sign-flipped branches $p_i=s_ia_i/\sum_js_ja_j$ exactly one has every $p_i>0$, and it is $p_i=a_i/Z$",
+@claim("C4-solve", r"SymPy `solve` of $\nabla_{p,\mu}\big(\sum_ia_i^2/p_i+\mu(\sum_ip_i-1)\big)=0$ ($l=3$): of its sign-flipped branches $p_i=s_ia_i/\sum_js_ja_j$ exactly one has every $p_i>0$ at the sample point $a=(2,3,7)$ (that the minimiser is unique for every $a$ is C4), and it is $p_i=a_i/Z$ symbolically",
        slow=True)
 def C4_solve():
     p_free = sp.symbols("q1:4", positive=True)
@@ -341,9 +353,10 @@ def simplex_study(n_inst=30, n_pts=1000, dps=50):
        tag="numeric", dps=(50,))
 def C4_prop(dps):
     st = simplex_study(dps=dps)
+    gap_tol = mp.mpf(10) ** -40                                   # the margin below E_1(p*)
     low = min(g for g, _, _ in st)
     dev = max(abs(b - c) for _, b, c in st)
-    return [agrees(Estimate(sum(1 for g, _, _ in st if g < -mp.mpf(10) ** -40), 0, "instances with a point below E_1(p*)", dps, 30000, SEED + 5),
+    return [agrees(Estimate(sum(g < -gap_tol for g, _, _ in st), 0, "instances with a point below E_1(p*)", dps, 30000, SEED + 5),
                    0, atol=0.5, scale=30, label=f"no point beats p* (smallest gap {nstr(low, 3)})"),
             agrees(Estimate(dev, 0, "max |E_1(p*) - (Z^2 - |XY|^2)|", dps, 30, SEED + 5), 0, atol=rtol_for(dps), scale=1,
                    label="optimal error = Z^2 - |XY|_F^2")]
@@ -364,7 +377,7 @@ def perturbation(eps_text, n_dir=5):
         for _ in range(n_dir):
             d = [mp.mpf(rng.uniform(-1, 1)) for _ in a]
             d = [v - mp.fsum(d) / len(d) for v in d]                 # a direction inside the simplex
-            e = cr_expected_error(X_REF, Y_REF, [s + eps * v for s, v in zip(star, d)])
+            e = cr_expected_error(X_REF, Y_REF, [s + eps * v for s, v in zip(star, d)])  # mutate: equivalent (-eps d raises E_1 by the same eps^2 term)
             out.append(((e - e0) / eps**2, z**3 * mp.fsum(v * v / ai for v, ai in zip(d, a))))
     return out
 
@@ -394,7 +407,7 @@ def C5():
             identity(e2, e1 / 2, "E((T_1 + T_2)/2)^2 = E T^2/2: the cross term is (E T)^2 = 0")]
 
 
-R_LIST = (1, 2, 3)
+R_LIST = (1, 2, 3)  # mutate: equivalent (other numbers of draws: the 1/r law holds for every r)
 
 
 @claim("C5-exact", r"$E_r(p)$ by enumerating all $l^r$ ordered draws equals $E_1(p)/r$ (C3 formula) exactly, $r\in\{1,2,3\}$, 40 seeded integer instances with $l\le4$, and $r=1..8$ on the reference instance",
@@ -404,13 +417,13 @@ def C5_exact():
                     sp.Matrix([F(c3_formula(X, Y, p)) / r for r in R_LIST]), f"instance {k}: l = {len(Y)}, r = 1, 2, 3")
            for k, (X, Y, p) in enumerate(instances(40, SEED + 7, l_max=4))]
     for r in range(1, 9):
-        p = ref_probs()["p*"]
+        p = cr_optimal_probs(X_REF, Y_REF)
         out.append(identity(F(cr_expected_error(X_REF, Y_REF, p, r)), F(c3_formula(X_REF, Y_REF, p)) / r,
                             f"reference instance, p*, r = {r} ({3 ** r if 3 ** r <= ncr.MAX_DRAWS else 3} draws enumerated)"))
     return out
 
 
-MC_R = (1, 2, 4, 8)
+MC_R = (1, 2, 4, 8)  # mutate: equivalent (other numbers of draws: the 1/r law holds for every r)
 
 
 @claim("C5-mc", r"Monte Carlo ($10^6$ seeded replications each, SE from the samples) of $E_r$ on the reference instance, $r\in\{1,2,4,8\}$, uniform $p$ and $p^*$: within 4 SE of $E_1/r$",
@@ -422,20 +435,21 @@ def C5_mc():
 
 # --- C6: norm ranking -------------------------------------------------------------------------------
 
-xv = [sp.Matrix(sp.symbols(f"x{i}_1:3", real=True)) for i in (1, 2)]
-yv = [sp.Matrix(sp.symbols(f"y{i}_1:4", real=True)) for i in (1, 2)]
+xv = [sp.Matrix(sp.symbols(f"x{i}_1:3", real=True)) for i in (1, 2)]  # mutate: equivalent (x_1 = x_2 is a special case of the same identity)
+yv = [sp.Matrix(sp.symbols(f"y{i}_1:4", real=True)) for i in (1, 2)]  # mutate: equivalent (y_1 = y_2 is a special case of the same identity)
 
 
 @claim("C6", r"$\langle v_i,v_j\rangle=(x_i^\top x_j)(y_i^\top y_j)$ (symbolic $x\in\mathbb R^2$, $y\in\mathbb R^3$); with pairwise orthogonal $v_i$, $\|\sum_{i\in D}v_i\|^2=\sum_{i\in D}\|v_i\|^2$, so dropping the smallest norms is optimal")
 def C6():
-    v = [vec(xv[i] * yv[i].T) for i in (0, 1)]
+    v = [vec(xv[i] * yv[i].T) for i in (0, 1)]  # mutate: equivalent (v_1 = v_2 is a special case of the same identity)
     c = sp.symbols("c1:4", real=True)                           # orthogonal v_i: y_i = c_i e_i
     w = [vec(xv[0] * (c[i] * sp.eye(3)[:, i]).T) for i in range(3)]
+    s13 = _n2(w[0] + w[2])                  # mutate: equivalent (|v_1 - v_3|^2 = |v_1|^2 + |v_3|^2 too)
     return [identity((v[0].T * v[1])[0], (xv[0].T * xv[1])[0] * (yv[0].T * yv[1])[0], "<v_1, v_2> = (x_1.x_2)(y_1.y_2)"),
-            identity(_n2(w[0] + w[2]), _n2(w[0]) + _n2(w[2]), "orthogonal: |v_1 + v_3|^2 = |v_1|^2 + |v_3|^2")]
+            identity(s13, _n2(w[0]) + _n2(w[2]), "orthogonal: |v_1 + v_3|^2 = |v_1|^2 + |v_3|^2")]
 
 
-H8 = sp.Matrix([[(-1) ** bin(i & j).count("1") for j in range(8)] for i in range(8)])   # Sylvester Hadamard
+H8 = sp.Matrix([[(-1) ** bin(i & j).count("1") for j in range(8)] for i in range(8)])   # Sylvester Hadamard  # mutate: equivalent (-H is a Hadamard matrix too; a non-Hadamard H8 fails the orthogonality assertion)
 
 
 @functools.lru_cache(maxsize=None)
@@ -444,11 +458,11 @@ def orthogonal_cases(count=40):
     rng = random.Random(SEED + 8)
     out = []
     for _ in range(count):
-        l, n = rng.randint(3, 8), rng.randint(1, 3)
+        l, n = rng.randint(3, 8), rng.randint(1, 3)  # mutate: equivalent (another valid instance: the claims on it are general)
         rows = rng.sample(range(8), l)
         scale = [rng.choice((1, 1, 2, 3)) for _ in rows]                # ties are likely
         Y = [[c * int(H8[k, j]) for j in range(8)] for c, k in zip(scale, rows)]
-        X = [[rng.randint(-3, 3) for _ in range(l)] for _ in range(n)]
+        X = [[rng.randint(-3, 3) for _ in range(l)] for _ in range(n)]  # mutate: equivalent (another valid instance: the claims on it are general)
         out.append((X, Y))
     return tuple(out)
 
@@ -495,6 +509,8 @@ def C6_general():
     _, X, Y, r, nr2, best2 = found[0]
     return [identity(F(nr[0]), F(best[0]), f"X = (-3, 2, 2), Y = (1, 1, 1)^T, r = 1: norm ranking keeps {nr[1]}, best keeps {best[1]}",
                      expect="REFUTED"),
+            identity(sp.Matrix([nr[0], best[0], *nr[1], *best[1]]), sp.Matrix([16, 1, 0, 1]),
+                     "the values quoted: errors 16 and 1, kept index 1 and 2 (0-based 0 and 1)"),
             identity(F(nr2[0]), F(best2[0]), f"smallest counterexample of the search: X = {X}, Y = {Y}, r = {r}", expect="REFUTED")]
 
 
@@ -504,10 +520,10 @@ def C6_general():
        tag="extension", scope="instances", dps=(30,))
 def C7():
     rng = random.Random(SEED + 11)
-    mask = lambda keep: sum(2**i for i in keep)                # a kept set as an integer
+    mask = lambda keep: sum(2**i for i in keep)      # a kept set as an integer  # mutate: equivalent (3**i, 2**(i+1) encode sets one-to-one too)
     out = []
     for k in range(60):
-        X, Y = _rand_instance(rng, n_max=2, l_max=7, m_max=2, lo=-2, hi=2, zero=0.1)
+        X, Y = _rand_instance(rng, n_max=2, l_max=7, m_max=2, lo=-2, hi=2, zero=0.1)  # mutate: equivalent (another valid instance: the claims on it are general)
         G = ncr.gram(X, Y)
         rs = range(1, len(G))
         out.append(identity(sp.Matrix([mask(ncr.greedy_tuples(G, r, 1)[1]) for r in rs]),
@@ -527,11 +543,11 @@ def greedy_study(count=500, l=8, r=4, k=2):
         Y = rng.integers(-3, 4, size=(l, 3)).tolist()
         G = ncr.gram(X, Y)
         g = np.array([[float(v) for v in row] for row in G])
-        d = np.sqrt(np.diag(g))
-        nz = d > 0
-        cos = np.abs(g[np.ix_(nz, nz)] / np.outer(d[nz], d[nz]))
+        d = np.sqrt(np.diag(g))  # mutate: equivalent (the mean |cos| colours the plot; no claim checks it)
+        nz = d > 0  # mutate: equivalent (the mean |cos| colours the plot; no claim checks it)
+        cos = np.abs(g[np.ix_(nz, nz)] / np.outer(d[nz], d[nz]))  # mutate: equivalent (the mean |cos| colours the plot; no claim checks it)
         m = cos.shape[0]
-        mean_cos = float((cos.sum() - m) / (m * (m - 1))) if m > 1 else 0.0
+        mean_cos = float((cos.sum() - m) / (m * (m - 1))) if m > 1 else 0.0  # mutate: equivalent (the mean |cos| colours the plot; no claim checks it)
         out.append((ncr.best_subset(G, r)[0], ncr.greedy_tuples(G, r, k)[0], ncr.norm_ranking(G, r)[0], mean_cos))
     return out
 
@@ -539,8 +555,12 @@ def greedy_study(count=500, l=8, r=4, k=2):
 @claim("C7-gap", r"over 500 seeded integer instances ($l=8$, $r=4$, $k=2$) greedy pairs and norm ranking never beat the enumerated optimum (diagnostic: their gaps are tabulated in the report)",
        tag="extension", scope="instances", dps=(30,))
 def C7_gap():
-    return [identity(sp.Integer(min(g - o, 0) + min(n - o, 0)), 0, f"instance {k}: min(greedy - best, 0) + min(ranking - best, 0)")
-            for k, (o, g, n, _) in enumerate(greedy_study())]
+    out = []
+    for k, (o, g, n, _) in enumerate(greedy_study()):
+        gap_g, gap_n = g - o, n - o         # mutate: equivalent (errors are >= 0: min(g + o, 0) = 0 as well)
+        out.append(identity(sp.Matrix([min(gap_g, 0), min(gap_n, 0)]), sp.zeros(2, 1),
+                            f"instance {k}: min(greedy - best, 0), min(ranking - best, 0)"))
+    return out
 
 
 # --- C8 / C9: the optimal reweightings of a selection C = X[:, S], R = Y[S, :] ---------------------
@@ -549,14 +569,14 @@ def C7_gap():
 def selections(count=8):
     """(X, Y, S) with n, m, l, r pairwise distinct; S may repeat an index (a draw with replacement)."""
     rng = random.Random(SEED + 13)
-    out = [(X_REF, Y_REF, (1, 2)), ([[1, 2, 0], [0, 1, 3]], Y_REF, (2, 2))]
+    out = [(X_REF, Y_REF, (1, 2)), ([[1, 2, 0], [0, 1, 3]], Y_REF, (2, 2))]  # mutate: equivalent (another valid instance: the claims on it are general)
     while len(out) < count:
-        n, l, m, r = rng.sample(range(2, 7), 4)
+        n, l, m, r = rng.sample(range(2, 7), 4)  # mutate: equivalent (another valid instance: the claims on it are general)
         if r >= l:
             continue
-        X = [[rng.randint(-3, 3) for _ in range(l)] for _ in range(n)]
-        Y = [[rng.randint(-3, 3) for _ in range(m)] for _ in range(l)]
-        S = tuple(rng.choice(range(l)) for _ in range(r)) if len(out) % 2 else tuple(sorted(rng.sample(range(l), r)))
+        X = [[rng.randint(-3, 3) for _ in range(l)] for _ in range(n)]  # mutate: equivalent (another valid instance: the claims on it are general)
+        Y = [[rng.randint(-3, 3) for _ in range(m)] for _ in range(l)]  # mutate: equivalent (another valid instance: the claims on it are general)
+        S = tuple(rng.choice(range(l)) for _ in range(r)) if len(out) % 2 else tuple(sorted(rng.sample(range(l), r)))  # mutate: equivalent (another valid instance: the claims on it are general)
         out.append((X, Y, S))
     return tuple(out)
 
@@ -575,8 +595,14 @@ def exact_weights(k):
     UtU = (C.T * C).multiply_elementwise(R * R.T)            # the article's "(C^T C) x (R R^T)": Hadamard
     UtV = (C.T * _mat(X)).multiply_elementwise(R * _mat(Y).T)
     lamd = UtU.pinv() * UtV * sp.ones(len(Y), 1)
-    errs = (_fro2(C * Lam * R - M), _fro2(C * sp.diag(*lamd) * R - M), _fro2(C * R - M))
-    return C, R, M, Lam, lamd, UtU, UtV, errs
+    return C, R, M, Lam, lamd, UtU, UtV
+
+
+@functools.lru_cache(maxsize=None)
+def weight_errors(k):
+    """|C Lambda* R - XY|_F^2, |C diag(lambda*) R - XY|_F^2, |C R - XY|_F^2 for selection k (exact)."""
+    C, R, M, Lam, lamd, *_ = exact_weights(k)
+    return _fro2(C * Lam * R - M), _fro2(C * sp.diag(*lamd) * R - M), _fro2(C * R - M)
 
 
 @claim("C8", r"$\Lambda^*=C^\dagger XYR^\dagger$ satisfies the normal equations $C^\top(C\Lambda^*R-XY)R^\top=0$ exactly (SymPy `pinv`, 8 integer instances with $n,m,l,r$ pairwise distinct, some with a repeated index)",
@@ -595,7 +621,8 @@ def C8_num():
     rng = np.random.default_rng(SEED + 14)
     worst, lower = 0.0, 0
     for k in range(len(selections())):
-        C, R, M, Lam, *_, errs = exact_weights(k)
+        C, R, M, Lam, *_ = exact_weights(k)
+        errs = weight_errors(k)
         Cf, Rf, Mf = (np.array(A.tolist(), dtype=float) for A in (C, R, M))
         L = ncr.full_weights(Cf, Rf, Mf)
         e_ls = float(((Cf @ L @ Rf - Mf) ** 2).sum())
@@ -633,7 +660,8 @@ def C9():
 def C9_exact():
     out, order_bad = [], 0
     for k, (X, Y, S) in enumerate(selections()):
-        C, R, M, Lam, lamd, UtU, UtV, errs = exact_weights(k)
+        C, R, M, Lam, lamd, UtU, UtV = exact_weights(k)
+        errs = weight_errors(k)
         U = sp.Matrix.hstack(*[vec(C[:, i] * R[i, :]) for i in range(C.cols)])
         out.append(identity(U.T * (U * lamd - vec(M)), sp.zeros(C.cols, 1), f"instance {k}: S = {S}"))
         order_bad += not (errs[0] <= errs[1] <= errs[2])
@@ -645,7 +673,7 @@ def C9_exact():
 def C9_num(dps):
     w64, wmp = 0.0, mp.mpf(0)
     for k, (X, Y, S) in enumerate(selections()):
-        C, R, M, _, _, UtU, _, _ = exact_weights(k)
+        C, R, M, _, _, UtU, _ = exact_weights(k)
         Cf, Rf, Mf = (np.array(A.tolist(), dtype=float) for A in (C, R, M))
         h, e = (ncr.diag_weights(Cf, Rf, X, Y, route) for route in ("hadamard", "explicit"))
         err = lambda lam: float(((Cf @ np.diag(lam) @ Rf - Mf) ** 2).sum())
@@ -798,13 +826,14 @@ def in_short():
 def instance_section():
     X, Y = _mat(X_REF), _mat(Y_REF)
     sq = _sq_norms(X_REF, Y_REF)
+    z = sum(math.isqrt(int(q)) for q in sq)                         # the norm products are integers here
     rows = ["| $i$ | $x_i$ | $\\|x_i\\|$ | $y_i$ | $\\|y_i\\|$ | $\\|x_i\\|\\|y_i\\|$ | $p_i^*$ |", "|---|---|---|---|---|---|---|"]
     for i, p in enumerate(ref_probs()["p*"]):
         rows.append(f"| {i + 1} | {tuple(X_REF[a][i] for a in range(2))} | ${sp.latex(sp.sqrt(sum(X[a, i] ** 2 for a in range(2))))}$ | "
                     f"{Y_REF[i]} | ${sp.latex(sp.sqrt(sum(v * v for v in Y[i, :])))}$ | {math.isqrt(int(sq[i]))} | {_q(p)} |")
     return (f"$X={_tex(X)[1:-1]}$ ($n=2$, $l=3$), $Y={_tex(Y)[1:-1]}$ ($m=2$): the norm products are integers, so "
             f"$p^*$ and every error are rational. $XY={_tex(X * Y)[1:-1]}$, $\\|XY\\|_F^2={_fro2(X * Y)}$, "
-            f"$Z=\\sum_i\\|x_i\\|\\|y_i\\|=18$, optimal single-draw error $Z^2-\\|XY\\|_F^2={18 ** 2 - _fro2(X * Y)}$.\n\n"
+            f"$Z=\\sum_i\\|x_i\\|\\|y_i\\|={z}$, optimal single-draw error $Z^2-\\|XY\\|_F^2={z ** 2 - _fro2(X * Y)}$.\n\n"
             + "\n".join(rows))
 
 
@@ -937,7 +966,8 @@ def selection_section():
 
 @section("Reweighting: the Hadamard Gram identities (C8, C9)", order=5)
 def reweight_section():
-    C, R, M, Lam, lamd, UtU, UtV, errs = exact_weights(0)
+    C, R, M, Lam, lamd, UtU, UtV = exact_weights(0)
+    errs = weight_errors(0)
     U = sp.Matrix.hstack(*[vec(C[:, i] * R[i, :]) for i in range(C.cols)])
     Vm = sp.Matrix.hstack(*[vec(_mat(X_REF)[:, j] * _mat(Y_REF)[j, :]) for j in range(3)])
     rows = ["| quantity | explicit ($U$, $V$ built by vec) | Hadamard route |", "|---|---|---|",
