@@ -114,6 +114,40 @@ def engine_floors(repeat: int):
              f"{smt / normal:.1f}x one 1e6 standard_normal draw")]
 
 
+def article_engines(repeat: int):
+    """The public engines of the articles: seconds per call at dps 30 and 60, rates of the simulations."""
+    from numerics import (adafactor_adax, adam_epsilon, batch_size_lr, cr_sampling, fourier_density,
+                          lossless_widening, perturb_max, squareplus)
+    a = ["1", "0.5", "-0.25"]
+    rows = []
+    for name, call in (
+            ("squareplus_minimax_b (uncached route A)", lambda d: squareplus.minimax_route_a(d)),
+            ("squareplus_max_error(b = 1.5)", lambda d: squareplus.squareplus_max_error("1.5", d)),
+            ("perturb_max_probs, Gaussian, n = 3", lambda d: perturb_max.perturb_max_probs([1, 0, -1], "gaussian", d)),
+            ("perturb_max_probs, Gumbel, n = 3", lambda d: perturb_max.perturb_max_probs([1, 0, -1], "gumbel", d)),
+            ("fourier_density_cdf (N = 2)", lambda d: fourier_density.fourier_density_cdf(a, "0.3", d)),
+            ("fourier_density_derivative_energy (N = 2)", lambda d: fourier_density.fourier_density_derivative_energy(a, d)),
+            ("adam_eps_clip_mean(a = 1, b = 2)", lambda d: adam_epsilon.adam_eps_clip_mean(1, 2, d)),
+            ("idiv_rank1_optimum (3 x 4)", lambda d: adafactor_adax.idiv_rank1_optimum(
+                [[1, 2, 3, 4], [2, 1, 5, 3], [4, 3, 2, 1]], d))):
+        rows.append((name, *(f"{_median_time(lambda: call(d), repeat) * 1e3:.2f} ms" for d in (30, 60))))
+    rows.append(("perturb_max_quantile_rule, K = 1e3 (dps 20)", f"{_median_time(lambda: perturb_max.perturb_max_quantile_rule([1, 0, -1], 1000), max(1, repeat // 2)) * 1e3:.0f} ms", "–"))
+    rows.append(("adax_ema_weights(t = 1e5, beta2 = 1e-4)", f"{_median_time(lambda: adafactor_adax.adax_ema_weights(10**5, '1e-4'), max(1, repeat // 2)):.2f} s", "–"))
+    X = np.arange(1, 13, dtype=float).reshape(3, 4)
+    rows.append(("cr_expected_error (3 x 4 by 4 x 3), exact", f"{_median_time(lambda: cr_sampling.cr_expected_error(X.astype(int).tolist(), X.T.astype(int).tolist(), cr_sampling.cr_optimal_probs(X.astype(int).tolist(), X.T.astype(int).tolist())), repeat) * 1e3:.2f} ms", "–"))
+    params = lossless_widening.random_params(768, 3072, seed=0)
+    wide = lossless_widening.widen_bert_block(params, 12)
+    x = np.random.default_rng(0).standard_normal((128, 1536))
+    rows.append(("widened BERT block forward pass (d = 768 -> 1536, 12 heads, n = 128, float64)",
+                 f"{_median_time(lambda: lossless_widening.bert_block(x, wide, 12), repeat) * 1e3:.0f} ms", "–"))
+    n = 200_000
+    sim = _median_time(lambda: batch_size_lr.simulate_optimal_lr([1, -2], [[2, 0.5], [0.5, 1]], [[4, 0], [0, 9]], 8, n, 1, "sign"), 3)
+    rows.append(("sign-SGD optimum by simulation (B = 8, 2-D)", f"{n / sim:.3g} minibatches/s", "–"))
+    sim = _median_time(lambda: adam_epsilon.softsign_eta_mc([1, -2], [[2, 0.5], [0.5, 1]], [4, 9], 8, 0.1, n, 1), 3)
+    rows.append(("SoftSign-SGD optimum by simulation (B = 8, 2-D)", f"{n / sim:.3g} minibatches/s", "–"))
+    return rows
+
+
 def mutate_timing():
     """One run of the CI's mutation testing (every article, 3 mutants per claim, 2 workers)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -269,6 +303,7 @@ def write(repeat: int, suite_repeat: int) -> Path:
     prec, mc, (tk_n, tk_k), ent = precision_growth(repeat), mc_rates(repeat), topk_growth(repeat), entropy_growth(repeat)
     bnd = bound_timings(repeat)
     floors = engine_floors(max(repeat, 7))
+    engines = article_engines(repeat)
     (figs / "precision.png").write_bytes(_plot({"point check": prec}, "dps (first rung; second at 2 dps)", "seconds", "numeric point check"))
     (figs / "topk_n.png").write_bytes(_plot(tk_n, "n (k = 100)", "seconds", "float64 Top-k against n"))
     (figs / "topk_k.png").write_bytes(_plot(tk_k, "k (n = 1e5)", "seconds", "float64 Top-k against k"))
@@ -283,6 +318,8 @@ def write(repeat: int, suite_repeat: int) -> Path:
              "only that article.", "",
              "## Engines at their floor", "",
              _table(["engine", "median", "goal", "against the numpy floor"], floors), "",
+             "## The articles' engines", "",
+             _table(["engine", "dps 30 (or as stated)", "dps 60"], engines), "",
              "## Where the time goes, per article (serial, in-process)", ""]
     for stem, rows in prof.items():
         total = sum(r[0] for r in rows)
