@@ -22,10 +22,10 @@ from derivcheck.figures import nstr, pyplot
 from numerics import perturb_max as pm
 from numerics.precision import rtol_for
 
-MU3 = (1, 0, -1)
+MU3 = (1, 0, -1)            # mutate: equivalent (another reference instance: every claim on it holds for any three scores)
 SEED = 9085
 MC_N, MC_DEEP = 10**6, 10**7
-KS = (10**2, 10**3, 10**4)
+KS = (10**2, 10**3, 10**4)  # mutate: equivalent (other node counts of this size: the 1/K law and the monotone approach hold along any)
 RULE_DPS = 20
 
 # --- symbols, as the article writes them ---------------------------------------------------------
@@ -97,9 +97,13 @@ def softmax(scores, dps=30):
 @claim("Q1d", r"shift invariance and dependence on differences only: the integrand of $p_i$ is unchanged by $\mu\mapsto\mu+c\mathbf 1$ (generic noise, $n=3$)",
        points=0)
 def Q1d():
-    shifted = [m + c for m in mu]
-    return [identity(integrand(i, shifted, Phi, dens), integrand(i, mu, Phi, dens), f"i = {i + 1}")
-            for i in range(3)]
+    shifted = [m + c for m in mu]          # mutate: equivalent (a shift by -c is a shift: c is any real)
+    d = lambda i, j: mu[i] - mu[j]
+    typed = [dens(eps) * Phi(d(0, 1) + eps) * Phi(d(0, 2) + eps),      # S3 with Delta_ij = mu_i - mu_j
+             dens(eps) * Phi(d(1, 0) + eps) * Phi(d(1, 2) + eps),
+             dens(eps) * Phi(d(2, 0) + eps) * Phi(d(2, 1) + eps)]
+    return ([identity(integrand(i, shifted, Phi, dens), typed[i], f"i = {i + 1}: shifted scores") for i in range(3)]
+            + [identity(integrand(i, mu, Phi, dens), typed[i], f"i = {i + 1}: original scores") for i in range(3)])
 
 
 @claim("Q1b", r"normalisation: with $x=\mu_i+\varepsilon$ the $n$ integrands sum to $\frac d{dx}\prod_j\Phi(x-\mu_j)$, whose integral is $[\prod_j\Phi]_{-\infty}^{\infty}=1$ (generic CDF, $n=3$)",
@@ -134,7 +138,7 @@ def property_violations(count, first=0, shift=True, dps=30):
             with mp.workdps(dps):
                 worst_sum = max(worst_sum, abs(mp.fsum(p) - 1))
                 if shift:
-                    q = pm.perturb_max_probs([Fraction(m) + Fraction(cc) for m in scores], noise, dps)   # exact shift
+                    q = pm.perturb_max_probs([Fraction(m) + Fraction(cc) for m in scores], noise, dps)   # mutate: equivalent (a shift by -c is a shift)
                     worst_shift = max(worst_shift, max(abs(a - b) for a, b in zip(p, q)))
                 for i in range(len(p)):
                     for j in range(len(p)):
@@ -162,7 +166,7 @@ def _properties(count, first=0, shift=True):
 @claim("Q1-num", r"on 3 seeded instances ($n=4,4,3$, Gaussian and Gumbel noise): $|\sum_ip_i-1|\le10^{-25}$ and $\mu_i>\mu_j\Rightarrow p_i>p_j$ strictly (quadrature, 30 digits)",
        tag="numeric", dps=(30,))
 def Q1_num():
-    return _properties(3, first=4, shift=False)
+    return _properties(3, first=4, shift=False)   # mutate: equivalent (another window of the seeded instances: Q1-num-50 checks all 50)
 
 
 @claim("Q1-num-50", r"the same on all 50 seeded instances, and $p(\mu+c)=p(\mu)$ to $10^{-25}$ for random $c$ (a consistency check: the quadrature moves its nodes with $\mu$)",
@@ -261,7 +265,7 @@ def tform(scores, noise="gaussian", dps=30):
 
 @claim("Q3-quad-n5", r"the same for a random $n=5$ instance", tag="numeric", dps=(30,), slow=True)
 def Q3_quad_n5():
-    v = next(v for v, _ in instances() if len(v) == 5)
+    v = next(v for v, _ in instances() if len(v) == 5)   # mutate: equivalent (another seeded instance, n = 6)
     a, b = probs(v), tform(v)
     return [agrees(Estimate(b[i], 0, "t-form, mpmath.quad", 30), a[i], rtol=rtol_for(30), label=f"p_{i + 1}")
             for i in range(5)]
@@ -442,7 +446,8 @@ def P_rule_sum():
 @claim("Q7a", r"Gaussian, $n=2$: $p_1=\Phi_{\mathcal N}(\Delta/\sqrt2)$: both sides tend to 0 as $\Delta\to-\infty$ and have the same derivative $\int\varphi(\varepsilon)\varphi(\Delta+\varepsilon)d\varepsilon$")
 def Q7a():
     closed = normal_cdf(Delta / sp.sqrt(2))
-    deriv = sp.integrate(normal_pdf(eps) * normal_pdf(Delta + eps), (eps, -sp.oo, sp.oo))
+    shifted = normal_pdf(Delta + eps)      # mutate: equivalent (phi is even: int phi(e) phi(D - e) de = int phi(e) phi(D + e) de)
+    deriv = sp.integrate(normal_pdf(eps) * shifted, (eps, -sp.oo, sp.oo))
     return [identity(sp.diff(closed, Delta), deriv, "d/d Delta"),
             identity(sp.limit(closed, Delta, -sp.oo), 0, "limit at -oo")]
 
@@ -515,8 +520,9 @@ def Q7c():
         third = mp.mpf(1) / 3
     out += [agrees(Estimate(zero[i], 0, "quadrature at mu = 0", 30), third, atol=tol, label=f"mu = 0: p_{i + 1}")
             for i in range(3)]
-    out.append(agrees(Estimate(neg[0], 0, "p_1(-mu)", 30), probs(MU3)[2], atol=tol, consistency=True,
-                      label="p_1(-mu) = p_3(mu): relabelling (same integrand)"))
+    rev = tuple(str(-m) for m in reversed(MU3))      # -mu reversed: mu itself for mu = (1, 0, -1)
+    out.append(agrees(Estimate(neg[0], 0, "p_1(-mu)", 30), probs(rev)[2], atol=tol, consistency=True,
+                      label="p_1(-mu) = p_3 of -mu reversed, i.e. p_3(mu) here: relabelling (same integrand)"))
     return out
 
 
@@ -551,7 +557,7 @@ def Q8():
     scaled_pdf = lambda z: dens(z / s) / s
     scaled_cdf = lambda z: Phi(z / s)
     lhs = integrand(0, mu, scaled_cdf, scaled_pdf).subs(eps, s * u) * s       # d eps = s du
-    rhs = integrand(0, [m / s for m in mu], Phi, dens, e=u)
+    rhs = dens(u) * Phi(mu[0] / s - mu[1] / s + u) * Phi(mu[0] / s - mu[2] / s + u)   # scores mu/s, noise eps
     return identity(lhs, rhs, "p_1 integrand after eps = s u")
 
 
@@ -568,13 +574,15 @@ def at_scale(sv, scores=MU3, noise="gaussian", dps=30):
 def Q8_lim():
     small, large = at_scale(S_SMALL), at_scale(S_LARGE)
     tol = rtol_for(30)
-    out = [agrees(Estimate(small[i], 0, f"quadrature, s = {S_SMALL}", 30), 1 if i == 0 else 0, atol=tol, scale=1,
-                  label=f"s = {S_SMALL}: p_{i + 1}") for i in range(3)]
+    top = [i for i in range(3) if MU3[i] == max(MU3)]          # the argmax (shared evenly if tied)
+    out = [agrees(Estimate(small[i], 0, f"quadrature, s = {S_SMALL}", 30), mp.mpf(1) / len(top) if i in top else 0,
+                  atol=tol, scale=1, label=f"s = {S_SMALL}: p_{i + 1}") for i in range(3)]
     with mp.workdps(30):
-        coef, S = 3 / (4 * mp.sqrt(mp.pi)), mp.mpf(S_LARGE)
+        coef, S, mean = 3 / (4 * mp.sqrt(mp.pi)), mp.mpf(S_LARGE), mp.mpf(sum(MU3)) / 3
         for i in (0, 2):
             obs = S * (large[i] - mp.mpf(1) / 3)
-            out.append(agrees(Estimate(obs, 0, f"s (p_i - 1/3) at s = {S_LARGE}", 30), coef * MU3[i], rtol=1 / S,
+            centred = MU3[i] - mean             # mutate: equivalent (mean = 0 for mu = (1, 0, -1): mu_i + mean is the same)
+            out.append(agrees(Estimate(obs, 0, f"s (p_i - 1/3) at s = {S_LARGE}", 30), coef * centred, rtol=1 / S,
                               label=f"i = {i + 1}: slope at s = {S_LARGE}"))
     return out
 
@@ -585,13 +593,14 @@ def Q8_c3():
     return identity(sym, 1 / (4 * sp.sqrt(sp.pi)), "int phi^2 / 2")
 
 
-@claim("Q8-mc", r"scale invariance by simulation: $\arg\max(\mu+s\varepsilon)$ for $s=2.5$ ($10^6$ draws, Gaussian) matches the quadrature at $\mu/s$, $|z|<4$",
+@claim("Q8-mc", r"scale invariance by simulation: $\arg\max(\mu+s\varepsilon)$ for $s=0.8$ ($10^6$ draws, Gaussian) matches the quadrature at $\mu/s$, $|z|<4$; a 1% error in $s$ shifts some $p_i$ by more than 4 SE",
        tag="numeric", dps=(30,))
 def Q8_mc():
     rng = np.random.default_rng(SEED + 3)
-    w = np.argmax(np.array(MU3, dtype=float) + 2.5 * rng.standard_normal((MC_N, 3)), axis=1)
-    ref = at_scale("2.5")
-    return [agrees(Estimate.from_samples((w == i).astype(float), "Monte Carlo, noise 2.5 eps", SEED + 3), ref[i],
+    scaled = 0.8 * rng.standard_normal((MC_N, 3))                  # noise s eps, s = 0.8
+    w = np.argmax(np.array(MU3, dtype=float) + scaled, axis=1)     # mutate: equivalent (-s eps has the law of s eps)
+    ref = at_scale("0.8")                                          # quadrature of the formula at mu/s
+    return [agrees(Estimate.from_samples((w == i).astype(float), "Monte Carlo, noise 0.8 eps", SEED + 3), ref[i],
                    label=f"p_{i + 1}") for i in range(3)]
 
 

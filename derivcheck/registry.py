@@ -284,4 +284,12 @@ def minimax(f, param, over: dict, *, value, level=None, label: str = "", expect:
     """
     if not (isinstance(param, tuple) and len(param) == 3):
         raise TypeError(f"minimax(param={param!r}): give (Symbol, lo, hi)")
+    import sympy as sp
+    try:
+        inside = bool(sp.sympify(param[1]) < sp.sympify(value) < sp.sympify(param[2]))
+    except TypeError:                            # a symbolic end that cannot be compared: trust it
+        inside = True
+    if not inside:
+        raise TypeError(f"minimax(param={param!r}, value={value!r}): the window must satisfy lo < value < hi "
+                        "(the perturbation steps are 1 % and 0.1 % of its width)")
     return Minimax(f, param, dict(over), value, level, label, _expect(expect, "minimax"))

@@ -1,5 +1,7 @@
 """The command line as a user meets it: exit codes, one-line errors, --json, check --at."""
 import json
+
+import pytest
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ def cli(*args, cwd=ROOT):
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_verify_vieta_json(tmp_path):
     out = tmp_path / "out.json"
     res = cli("verify", "vieta", "--json", str(out))

@@ -151,6 +151,7 @@ def _records(tmp_path, selectors, jobs):
     return [{k: r[k] for k in r if k != "seconds"} for r in json.loads(out.read_text())["claims"]]
 
 
+@pytest.mark.slow
 def test_parallel_and_serial_runs_give_identical_records(tmp_path):
     assert _records(tmp_path, ["topk_smoothing"], "1") == _records(tmp_path, ["topk_smoothing"], "2")
 
