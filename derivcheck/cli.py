@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="measure timings and cost growth; writes reports/performance.md")
     b.add_argument("--repeat", type=_jobs, default=5, help="runs per engine timing (median, default 5)")
     b.add_argument("--suite-repeat", type=_jobs, default=3, help="runs per suite timing (median, default 3)")
+    b.add_argument("--skip-suite", action="store_true",
+                   help="engines only: leave out the suite timings, the mutation run and the claim profile")
     m = sub.add_parser("mutate", help="mutation testing: does each claim see a change of its own source?")
     m.add_argument("targets", nargs="*", help="article stems, claim ids or derivation file paths")
     m.add_argument("--max-per-claim", type=_jobs, default=3, help="mutants per claim (default 3)")
@@ -179,7 +181,8 @@ def _main(argv=None) -> int:
             return mutate_main(args)
         if args.cmd == "bench":
             from .bench import main as bench_main
-            return bench_main(["--repeat", str(args.repeat), "--suite-repeat", str(args.suite_repeat)])
+            return bench_main(["--repeat", str(args.repeat), "--suite-repeat", str(args.suite_repeat)]
+                              + (["--skip-suite"] if args.skip_suite else []))
         return cmd_report(args, t0)
     except (UsageError, AtError, NoProject) as exc:
         print(f"derivcheck: error: {exc}", file=sys.stderr)
