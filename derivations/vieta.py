@@ -457,7 +457,8 @@ def P_mult():
     for m in MULTIPLE:
         for route in ROUTES:
             k, se = _slope(perturbation(m, route))
-            out.append(agrees(Estimate(k, se, f"log-log slope of |delta| ({route}), m = {m}", 60, len(EPSILONS)),
+            out.append(agrees(Estimate(k, se, f"log-log slope of |delta| ({route}; a float64 fit of 60-digit "
+                                       f"displacements), m = {m}", None, len(EPSILONS)),
                               sp.Rational(1, m), atol=1e-4, label=f"slope, m = {m}, {route}"))
             dev, delta = _leading(m, route)
             out.append(agrees(Estimate(dev, 0, f"|delta^m q(1)/(-eps) - 1| at eps = 1e-24 ({route})", 60, m),
