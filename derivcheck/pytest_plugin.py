@@ -42,7 +42,7 @@ def pytest_configure(config):
 
 def pytest_terminal_summary(terminalreporter, config):
     reused = sum(1 for reps in terminalreporter.stats.values() for r in reps
-                 if ("verdict_cached", True) in getattr(r, "user_properties", []))
+                 if getattr(r, "when", "") == "call" and ("verdict_cached", True) in getattr(r, "user_properties", []))
     if reused:
         terminalreporter.write_line(f"derivcheck: {reused} verdicts reused from the cache "
                                     "(.derivcheck/cache; --no-verdict-cache recomputes)")
