@@ -104,8 +104,9 @@ def _grade_pass(claim: Claim, links: list[Link]) -> Grade:
     instances = claim.scope == "instances"
     if instances:
         k = sum(l.status is Status.PROVED for l in main)
-        main = [l if l.status is not Status.PROVED else
-                _as_instance(l, k) for l in main]
+        links = [_as_instance(l, k) if l.status is Status.PROVED and l.expect != "REFUTED" else l
+                 for l in links]
+        main = [l for l in links if l.expect != "REFUTED"]
         status = _worst(main)
     basis = _basis(main, status)
     if status in PASS and not any(l.status in PASS and not l.consistency for l in main):
@@ -115,14 +116,12 @@ def _grade_pass(claim: Claim, links: list[Link]) -> Grade:
     if claim.expected == "PROVED" and status is not Status.PROVED and not problem:
         problem = f"expected PROVED, got {status}"
     ok = (status is Status.PROVED if claim.expected == "PROVED" else status in PASS)
-    graded = tuple(main[[l.index for l in main].index(l.index)] if l.expect != "REFUTED" else l for l in links) \
-        if instances else tuple(links)
     wrong = [l for l in negative if l.status is not Status.REFUTED]
     if wrong:
         ok = False
         problem = (problem + "; " if problem else "") + "; ".join(
             f"{_name(l)} was expected to be refuted and is {l.status}" for l in wrong)
-    return Grade(status, ok, basis, _scope(main, status, instances), problem, graded)
+    return Grade(status, ok, basis, _scope(main, status, instances), problem, tuple(links))
 
 
 def _as_instance(l: Link, k: int) -> Link:

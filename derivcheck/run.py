@@ -23,17 +23,6 @@ from .registry import Article, DerivationError, load_article
 from .report import latex_of, text_block
 from .sections import run_sections
 
-_RANK = {Status.REFUTED: 0, Status.INCONCLUSIVE: 1, Status.CONFIRMED: 2, Status.PROVED: 3}
-
-
-def meets(claim: Claim, status: Status) -> bool:
-    if claim.expected == "REFUTED":
-        return status is Status.REFUTED
-    if claim.expected == "PROVED":
-        return status is Status.PROVED
-    return status in (Status.PROVED, Status.CONFIRMED)
-
-
 def _outputs(out) -> list:
     items = list(out) if isinstance(out, (list, tuple)) else [out]
     for item in items:
@@ -232,5 +221,5 @@ def resolve(selectors, root: Path = Path("derivations")):
     return [p for p in paths if p.stem in wanted]
 
 
-__all__ = ["run_claim", "run_sections", "discover", "select", "resolve", "meets", "ArticleResult",
+__all__ = ["run_claim", "run_sections", "discover", "select", "resolve", "ArticleResult",
            "DerivationError", "load_article"]
