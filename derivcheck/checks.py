@@ -88,7 +88,7 @@ def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed:
     agree = [r for r in results if r.outcome == "agree"]
     bad = next((r for r in results if r.outcome == "mismatch"), None)
     worst = max((r.rel for r in agree), default=None)
-    ev_lines, reproduce, certified, survives = [], "", "", True
+    ev_lines, reproduce, certified, survives, cx_rel = [], "", "", True, None
     if dec.outcome not in ("zero",):
         ev_lines.append(("residual", f"{names[1]} - {names[0]} = {dec.residual}   "
                                      f"({_ladder_text(dec)})"))
@@ -97,6 +97,7 @@ def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed:
     if bad is not None:
         vals, res = shrink(ev, tuple(bad.point.values()), ladder, claim.domain)
         res = res or bad
+        cx_rel = float(res.rel)
         ev_lines += _mismatch_evidence(res, names, res is not bad)
         survives, route = second_route(ev, res, ladder)
         ev_lines.append(("second", route))
@@ -144,9 +145,11 @@ def check_identity(lhs, rhs, claim: Claim, index: int, label: str, ladder, seed:
         ev_lines.append(("symbolic", dec.detail or _ladder_text(dec)))
     if num_text:
         ev_lines.append(("numeric", num_text))
+    if status is Status.REFUTED:                 # the counterexample's size, not the agreeing points'
+        worst = cx_rel
     link = Link(index, label, status, basis, residual="" if dec.outcome == "zero" else dec.residual,
                 worst_rel=None if worst is None or hidden else float(worst),
-                digits=None if worst is None or hidden else digits(worst),
+                digits=None if worst is None or hidden or status is Status.REFUTED else digits(worst),
                 evidence=tuple(ev_lines), reproduce=reproduce, scope=scope,
                 certified=certified if status is Status.REFUTED else "")
     return link, (None if dec.outcome == "zero" else resid)

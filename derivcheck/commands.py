@@ -103,14 +103,16 @@ def cmd_check(args) -> int:
 
 def split_targets(targets):
     """Paths and their claim selectors from 'path' or 'path::claim'."""
-    paths, sels = [], []
+    paths, sels, whole = [], [], []
     for t in targets:
         path, _, name = t.partition("::")
         if path not in paths:
             paths.append(path)
         if name:
             sels.append(f"{Path(path).stem}.{name}")
-    return paths, sels
+        else:
+            whole.append(Path(path).stem)
+    return paths, (sels + whole if sels else [])      # a bare path beside path::claim: all its claims
 
 
 def strict_failure(v) -> bool:

@@ -143,7 +143,8 @@ def _run_claim(claim: Claim, ladder, seed: int, t0: float, stage: list) -> Verdi
     g = grade(claim, links)
     links = list(g.links or links)
     shown = [l for l in links if l.status is not Status.REFUTED or claim.expected == "REFUTED"]
-    rels = [l.worst_rel for l in shown if l.worst_rel is not None and l.status is not Status.REFUTED]
+    refuted = g.status is Status.REFUTED             # a counterexample's size, not its supporting links'
+    rels = [l.worst_rel for l in shown if l.worst_rel is not None and (l.status is Status.REFUTED) == refuted]
     digs = [l.digits for l in shown if l.digits is not None and l.status is not Status.REFUTED]
     worst = max(rels) if rels else None
     floored = worst is not None and all(l.floored for l in shown if l.worst_rel == worst)

@@ -84,7 +84,9 @@ def sci(x) -> str:
     '7.41e-2'
     """
     x = float(x)
-    if x == 0 or not math.isfinite(x):
-        return str(x).replace("inf", "inf")
+    if x == 0:
+        return "0"
+    if not math.isfinite(x):
+        return str(x)
     mant, exp = f"{x:.2e}".split("e")
     return f"{mant}e{int(exp)}"

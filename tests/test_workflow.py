@@ -170,3 +170,10 @@ def test_pytest_collects_derivations_where_they_are(pytester):
     res = pytester.runpytest("--derivations", "mine", "mine", "-p", "no:cacheprovider")
     res.assert_outcomes(passed=2, failed=1)                 # broken.py: one failing item, not two
     pytester.runpytest("mine/alpha.py", "-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_a_bare_path_beside_a_claim_selects_the_whole_file():
+    from derivcheck.commands import split_targets
+    assert split_targets(["a/x.py::F1", "b/y.py"]) == (["a/x.py", "b/y.py"], ["x.F1", "y"])
+    assert split_targets(["a/x.py", "b/y.py"]) == (["a/x.py", "b/y.py"], [])
+    assert split_targets(["a/x.py::F1", "a/x.py::F2"]) == (["a/x.py"], ["x.F1", "x.F2"])
