@@ -157,7 +157,7 @@ def test_records_and_the_report_section(vacuous_record, tmp_path):
 
 
 def test_a_mutant_past_its_limit_is_killed_by_timeout(tmp_path, monkeypatch):
-    monkeypatch.setattr(_mutant_pool, "CAP", 2.0)   # below the runner's own limit for the claim
+    monkeypatch.setattr(_mutant_pool, "CAP", 1.0)   # below the runner's own limit for the claim
     path = _write(tmp_path, HEADER + '''
 DELAY = 0
 
