@@ -208,10 +208,15 @@ def strictness_markdown(stem: str, root=Path("reports")) -> str:
     if t["refuted_claim_mutants"]:
         out.append(f"The {t['refuted_claim_mutants']} mutants of expected-REFUTED claims are not scored (a "
                    "perturbed false statement usually stays false).")
-    declared = [(c, d) for c in rec["claims"] for d in c["declared"]]
+    declared = {}                     # one entry per claim and line, with the number of sites on it
+    for c in rec["claims"]:
+        for d in c["declared"]:
+            key = (c["id"], d["line"], d["mark"], d["reason"] or "no reason given")
+            declared[key] = declared.get(key, 0) + 1
     if declared:
         out.append("Sites declared in the source and not run: " + "; ".join(
-            f"`{c['id']}` line {d['line']} ({d['mark']}: {d['reason'] or 'no reason given'})" for c, d in declared) + ".")
+            f"`{cid}` line {line} ({f'{n} sites, ' if n > 1 else ''}{mark}: {reason})"
+            for (cid, line, mark, reason), n in declared.items()) + ".")
     surv = survivors(rec)
     if surv:
         out += ["", "Surviving mutants (the changed claim still met its expectation):", "",

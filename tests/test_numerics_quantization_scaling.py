@@ -95,7 +95,7 @@ def test_tail_sampler_follows_the_conditional_zipf_law():
     assert chi2 < 24.3                     # chi-square, 7 degrees of freedom: P(exceed) = 0.001
 
 
-@pytest.mark.parametrize("D", [1000, 30_000])
+@pytest.mark.parametrize("D", [1000, pytest.param(30_000, marks=pytest.mark.slow)])
 def test_multinomial_counts_match_numpys_sampler_in_law(D):
     a = nq.simulate_learned_quanta(0.4, D, (1, 5), 100, seed=11)
     b = nq.simulate_learned_quanta(0.4, D, (1, 5), 100, seed=12, method="zipf")
