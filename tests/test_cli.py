@@ -2,16 +2,15 @@
 import json
 
 import pytest
-import subprocess
-import sys
 from pathlib import Path
+
+import clirun
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "derivcheck", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return clirun.cli(*args, cwd=cwd, timeout=300)
 
 
 @pytest.mark.slow

@@ -1,13 +1,13 @@
 """A user's own derivation files, bad input, resource limits, parallel runs: one clear line, the
 documented exit code, bounded time, and never a pass that was not earned."""
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 import sympy as sp
+
+import clirun
 
 from derivcheck import Status, run_claim
 from derivcheck.registry import load_article
@@ -18,8 +18,7 @@ HEAD = '"""Title\n\nArticle: test\n"""\nimport os\nimport sympy as sp\nfrom deri
 
 
 def cli(*args, cwd=ROOT, timeout=120):
-    return subprocess.run([sys.executable, "-m", "derivcheck", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+    return clirun.cli(*args, cwd=cwd, timeout=timeout)
 
 
 def write(tmp_path, name, body, head=HEAD):

@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
+import clirun
+
 from derivcheck import Estimate, InvalidClaim, Status, agrees, chain, claim, identity
 from derivcheck.grade import grade
 from derivcheck.numeric import to_exact
@@ -187,8 +189,7 @@ def test_sign_hint_only_when_the_positive_point_holds():
 
 def test_a_looping_claim_stops_and_the_others_run():
     t0 = time.monotonic()
-    res = subprocess.run([sys.executable, "-m", "derivcheck", "check", str(KNOWN_BAD / "loops_forever.py")],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    res = clirun.cli("check", KNOWN_BAD / "loops_forever.py", cwd=ROOT, timeout=120)
     assert time.monotonic() - t0 < 60
     assert res.returncode == 1 and "loops INCONCLUSIVE" in res.stdout and "limit of 0.5 s" in res.stdout
     assert "2 as expected, 1 not, of 3 claims" in res.stdout, res.stdout
