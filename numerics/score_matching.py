@@ -196,13 +196,13 @@ def g_posterior_var(m: Mixture, x):
     """Var(g | x_t = x) from the law of g = -e/b itself: given (x, j), e ~ N(b (x - M_j)/V_j,
     a^2 s_j^2/V_j), so g has mean -(x - M_j)/V_j and variance a^2 s_j^2/(b^2 V_j); mixed over the
     responsibilities r_j (log space) by the law of total variance."""
-    logs = [mp.log(w) - mp.log(V) / 2 - (x - M) ** 2 / (2 * V) if w else mp.ninf
-            for w, M, V in zip(m.w, m.M, m.V)]
+    cs = _consts(m, mp.mp.prec)
+    logs = [c - (x - M) ** 2 * iV / 2 for c, M, iV, *_ in cs]
     top = max(logs)
     e = [mp.exp(l - top) for l in logs]
     r = [v / mp.fsum(e) for v in e]
-    means = [-(x - M) / V for M, V in zip(m.M, m.V)]
-    varis = [m.a**2 * s2 / (m.b**2 * V) for s2, V in zip(m.s2, m.V)]
+    means = [-(x - M) * iV for _, M, iV, *_ in cs]
+    varis = [m.a**2 * s2 * iV / m.b**2 for s2, (_, _, iV, *_) in zip(m.s2, cs)]
     mean = mp.fsum(ri * gi for ri, gi in zip(r, means))
     return mp.fsum(ri * (vi + gi**2) for ri, vi, gi in zip(r, varis, means)) - mean**2
 
@@ -214,15 +214,14 @@ def mmse_route(m: Mixture):
 
 def csm_by_component(m: Mixture, f):
     """CSM(f) = sum_j w_j int N(x; M_j, V_j) E[(-e/b - f(x))^2 | x, j] dx, conditioning on the
-    component instead of the posterior: e | x, j ~ N(b (x - M_j)/V_j, a^2 s_j^2 / V_j)."""
+    component instead of the posterior: e | x, j ~ N(b (x - M_j)/V_j, a^2 s_j^2 / V_j). On the
+    breakpoint rule, so that f = s* is evaluated at nodes already visited."""
     total = mp.mpf(0)
     for w, M, V, s2 in zip(m.w, m.M, m.V, m.s2):
         me = lambda x: m.b * (x - M) / V
         ve = m.a**2 * s2 / V
         pdf = lambda x: mp.exp(-(x - M) ** 2 / (2 * V)) / mp.sqrt(2 * mp.pi * V)
-        sd = mp.sqrt(V)
-        total += w * mp.quad(lambda x: pdf(x) * ((me(x) / m.b + f(x)) ** 2 + ve / m.b**2),
-                             [mp.ninf, M - 6 * sd, M, M + 6 * sd, mp.inf])
+        total += w * mp.quad(lambda x: pdf(x) * ((me(x) / m.b + f(x)) ** 2 + ve / m.b**2), breakpoints(m))
     return total
 
 
@@ -239,9 +238,15 @@ def expect_p0(m: Mixture, phi):
     return out
 
 
+def kernel(m: Mixture, x):
+    """z -> p(x | x0 = z) = N(x; a z, b^2), memoised (the quadratures over x0 share their nodes)."""
+    return functools.lru_cache(maxsize=None)(
+        lambda z: mp.exp(-(x - m.a * z) ** 2 / (2 * m.b**2)) / mp.sqrt(2 * mp.pi * m.b**2))
+
+
 def plugin_bias_coefficient(m: Mixture, x):
     """c_1(x) = A Var(k)/B^3 - Cov(dk, k)/B^2 (delta method), k = p(x|x0), dk = d/dx p(x|x0)."""
-    k = lambda z: mp.exp(-(x - m.a * z) ** 2 / (2 * m.b**2)) / mp.sqrt(2 * mp.pi * m.b**2)
+    k = kernel(m, x)
     dk = lambda z: k(z) * (-(x - m.a * z) / m.b**2)
     A, B = expect_p0(m, dk), expect_p0(m, k)
     var_k = expect_p0(m, lambda z: k(z) ** 2) - B**2
@@ -251,18 +256,21 @@ def plugin_bias_coefficient(m: Mixture, x):
 
 # --- exact rational moments (the A8/A9 route) ------------------------------------------------------
 
+def _fr(v):
+    return Fraction(str(v)) if isinstance(v, float) else Fraction(v)
+
+
 def exact_moments(weights, means, variances, a, b, kmax: int):
     """E_{p_t}[x^n], n = 0..kmax, as Fractions: E X^n = M E X^(n-1) + (n-1) V E X^(n-2) per component."""
-    fr = lambda v: Fraction(str(v)) if isinstance(v, float) else Fraction(v)
-    a, b = fr(a), fr(b)
+    a, b = _fr(a), _fr(b)
     out = [Fraction(0)] * (kmax + 1)
     for w, mu, s2 in zip(weights, means, variances):
-        M, V = a * fr(mu), a * a * fr(s2) + b * b
+        M, V = a * _fr(mu), a * a * _fr(s2) + b * b
         mom = [Fraction(1), M]
         for n in range(2, kmax + 1):
             mom.append(M * mom[n - 1] + (n - 1) * V * mom[n - 2])
         for n in range(kmax + 1):
-            out[n] += fr(w) * mom[n]
+            out[n] += _fr(w) * mom[n]
     return out
 
 
@@ -290,8 +298,7 @@ def solve_exact(G, h):
 def csm_exact(theta, moments, b):
     """CSM(theta) = 1/b^2 - 2 h.theta + theta' G theta (A8/A9), exact for rational inputs."""
     G, h = normal_equations(moments, len(theta) - 1)
-    th = [Fraction(str(t)) if isinstance(t, float) else Fraction(t) for t in theta]
-    b = Fraction(str(b)) if isinstance(b, float) else Fraction(b)
+    th, b = [_fr(t) for t in theta], _fr(b)
     quad = sum(th[i] * G[i][j] * th[j] for i in range(len(th)) for j in range(len(th)))
     return 1 / (b * b) - 2 * sum(hk * t for hk, t in zip(h, th)) + quad
 
@@ -304,12 +311,10 @@ def score_f64(x, weights, means, variances, a, b):
     x = np.asarray(x, dtype=float)
     M = [a * float(m) for m in means]
     V = [a * a * float(v) + b * b for v in variances]
-    c = [math.log(float(w)) - 0.5 * math.log(2 * math.pi * Vj) for w, Vj in zip(weights, V)]
     d = [x - Mj for Mj in M]                                  # x - M_j
-    logs = [cj - dj * dj * (0.5 / Vj) for cj, dj, Vj in zip(c, d, V)]
-    top = logs[0].copy()
-    for L in logs[1:]:
-        np.maximum(top, L, out=top)
+    logs = [math.log(float(w)) - 0.5 * math.log(2 * math.pi * Vj) - dj * dj * (0.5 / Vj)
+            for w, dj, Vj in zip(weights, d, V)]
+    top = functools.reduce(np.maximum, logs[1:], logs[0].copy())
     num, den = np.zeros_like(x), np.zeros_like(x)
     for L, dj, Vj in zip(logs, d, V):
         L -= top
@@ -336,7 +341,10 @@ def sample_x0(rng, n, weights, means, variances):
     """x0 ~ p0: component j ~ Categorical(w) by inversion of one uniform, x0 = mu_j + s_j xi."""
     w = np.asarray(weights, dtype=float)
     j = np.searchsorted(np.cumsum(w)[:-1] / w.sum(), rng.random(n), side="right")
-    return np.asarray(means, dtype=float)[j] + np.sqrt(np.asarray(variances, dtype=float))[j] * rng.standard_normal(n)
+    out = rng.standard_normal(n)
+    out *= np.take(np.sqrt(np.asarray(variances, dtype=float)), j)
+    out += np.take(np.asarray(means, dtype=float), j)
+    return out
 
 
 def sample_pairs(rng, n, weights, means, variances, a, b):
@@ -360,13 +368,8 @@ def gap_samples(theta, x0, eps, xt, weights, means, variances, a, b, star=None):
     scores s*(x_t) when already computed (several theta on one sample)."""
     s_th = poly(theta, xt)
     star = score_f64(xt, weights, means, variances, a, b) if star is None else star
-    g = eps * (-1.0 / b)
-    g -= s_th                                                 # g - s_theta
-    g *= g
-    d = star - s_th
-    d *= d
-    g -= d
-    return g
+    g, d = eps * (-1.0 / b) - s_th, star - s_th               # g - s_theta, s* - s_theta
+    return g * g - d * d
 
 
 def mean_se(samples, method, seed) -> Estimate:

@@ -89,3 +89,20 @@ def test_posterior_variance_of_g_from_its_own_law(dps):
         g = ns.mixture([1], [0], ["0.25"], "0.8", "0.6")
         closed = g.a**2 * g.s2[0] / (g.b**2 * g.V[0])
         assert abs(ns.g_posterior_var(g, mp.mpf(2)) - closed) < mp.mpf(10) ** -(dps - 3)
+
+
+@pytest.mark.parametrize("dps", [15, 30])
+def test_kernel_averaged_over_the_prior_is_the_marginal(dps):
+    """E_{x0 ~ p0} N(x; a x0, b^2) = p_t(x) (A1), by quadrature over x0 against the closed-form mixture."""
+    with mp.workdps(dps):
+        m = ns.mixture([0.3, 0.7], [-2, 1.5], [0.25, 1], 0.8, 0.6)
+        for x in (mp.mpf(-3), mp.mpf("0.5"), mp.mpf(4)):
+            assert abs(ns.expect_p0(m, ns.kernel(m, x)) / ns.density(m, x) - 1) < mp.mpf(10) ** -(dps - 3)
+
+
+def test_csm_of_the_true_score_by_component_is_the_gap():
+    """CSM(s*) conditioning on the component equals 1/b^2 - J(p_t) (A6), two quadrature routes."""
+    with mp.workdps(30):
+        m = ns.mixture([0.3, 0.7], [-2, 1.5], [0.25, 1], 0.8, 0.6)
+        by_comp = ns.csm_by_component(m, lambda x: ns.score(m, x))
+        assert abs(by_comp - (1 / m.b**2 - ns.fisher(m))) < mp.mpf(10) ** -25
