@@ -144,3 +144,15 @@ def test_sphere_scores_have_the_moments_of_a_random_direction(d):
     assert abs(t.mean()) < 1e-12
     assert abs((t**2).mean() * d - 1) < 1e-3
     assert abs((t**4).mean() * d * (d + 2) / 3 - 1) < 3e-3
+
+
+def test_rem_entropy_mean_is_converged_in_the_gauss_legendre_order():
+    for n in (100, 10**6):
+        assert abs(ne.rem_entropy_mean(n, 2.0, order=96) - ne.rem_entropy_mean(n, 2.0, order=160)) < 1e-11
+
+
+def test_rem_entropy_mc_blocks_draw_the_same_stream_as_single_rows():
+    a, b = ne.rem_entropy_mc(50, 2.0, 30, 5, chunk=7), ne.rem_entropy_mc(50, 2.0, 30, 5, chunk=30)
+    rng = np.random.default_rng(5)
+    rows = [float(ne.softmax_entropy(rng.standard_normal(50), 2.0 * math.sqrt(2 * math.log(50)))) for _ in range(30)]
+    assert a.value == b.value and abs(a.value - sum(rows) / 30) < 1e-14
