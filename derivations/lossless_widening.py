@@ -65,6 +65,12 @@ def LN(v, g, b, eps=0, ddof=0):
     return normalise(v, eps, ddof).multiply_elementwise(g) + b
 
 
+def frac(M):
+    """Each entry over one denominator (sp.together, an exact rewriting): two sides so written
+    compare by expand, without a cancel of nested square roots."""
+    return M.applyfunc(sp.together)
+
+
 x3, g3, b3 = vec("x", 3), vec("gamma", 3), vec("beta", 3)
 eps = sp.Symbol("epsilon", positive=True)
 
@@ -93,8 +99,8 @@ def W2():
     xt = srep(x3) / S2
     return [identity(mean(xt), mean(x3) / S2, "mean"),
             identity(var(xt), var(x3) / 2, "population variance: var/2, so std/sqrt 2"),
-            identity(normalise(xt), srep(normalise(x3)), "normalised vector = rep(normalised x)"),
-            identity(LN(xt, srep(g3) / S2, srep(b3) / S2), srep(LN(x3, g3, b3)) / S2, "LN'(rep(x)/sqrt 2)")] + _ln_pins()
+            identity(frac(normalise(xt)), frac(srep(normalise(x3))), "normalised vector = rep(normalised x)"),
+            identity(frac(LN(xt, srep(g3) / S2, srep(b3) / S2)), frac(srep(LN(x3, g3, b3)) / S2), "LN'(rep(x)/sqrt 2)")] + _ln_pins()
 
 
 @claim("W2-scale", r"scale invariance (EXT, used by W10): $\mathrm{LN}'(\mathrm{rep}(x))=\mathrm{LN}'(\mathrm{rep}(x)/\sqrt2)=\mathrm{rep}(\mathrm{LN}(x))/\sqrt2$, and $\mathrm{LN}(u+c\mathbf 1)=\mathrm{LN}(u)$",
@@ -112,7 +118,9 @@ def W2_scale():
        why=r"with the unbiased variance the wide model divides by $2d-1$ instead of $d-1$: the normalised vector is "
            r"multiplied by $\sqrt{(2d-1)/(2d-2)}$ ($\sqrt{5/4}$ at $d=3$); LayerNorm uses the population variance")
 def W2_unbiased():
-    return identity(normalise(srep(x3) / S2, ddof=1), srep(normalise(x3, ddof=1)), "ddof = 1", expect="REFUTED")
+    sq = lambda v: v.applyfunc(lambda t: t**2)      # squared entries: rational, so decided exactly
+    return identity(sq(normalise(srep(x3) / S2, ddof=1)), sq(srep(normalise(x3, ddof=1))),
+                    "ddof = 1, squared entries of the normalised vectors", expect="REFUTED")
 
 
 # --- W3, W4, W5: dense layers and activations -----------------------------------------------------
@@ -212,11 +220,11 @@ z2, f2v, g2, be2 = vec("z", 3), vec("f", 3), vec("gamma", 3), vec("beta", 3)
 def W6_block():
     bb = vec("b", 3)
     wide_in = srep(z2) / S2 + srep(f2v) / S2 + srep(bb) / 2
-    const = sp.Matrix([[c_bias] * 3])
-    wide_c = srep(z2) / S2 + srep(f2v) / S2 + srep(const) / 2
+    const, sv = sp.Matrix([[c_bias] * 3]), vec("s", 3)           # s = z + f: LN_2 sees only the sum
+    wide_c = srep(sv) / S2 + srep(const) / 2
     return [identity(wide_in, srep(z2 + f2v + bb / S2) / S2, "printed rule = narrow block with b2/sqrt 2"),
-            identity(LN(wide_c, srep(g2) / S2, srep(be2) / S2), srep(LN(z2 + f2v + const, g2, be2)) / S2,
-                     "constant b2: LN2 output preserved")]
+            identity(frac(LN(wide_c, srep(g2) / S2, srep(be2) / S2)), frac(srep(LN(sv + const, g2, be2)) / S2),
+                     "constant b2: LN2 output preserved (s = z + f)")]
 
 
 @claim("W1-6-num", r"float64 cross-check of W1-W6 on 20 seeded random instances ($d=16$, $d_{ff}=40$): isometry, LayerNorm ($10^{-14}$ relative), dense layer, FFN 1 with GeLU (a pure repeat), FFN 2 with the corrected bias",
@@ -301,6 +309,7 @@ def _delta_f64(cfg, variant, n=5, seed=SEED, qk=None):
     return float(lw.rel_max_diff(yw, wrap(y) / R2))
 
 
+@functools.lru_cache(maxsize=None)
 @functools.lru_cache(maxsize=None)
 def _delta_mp(cfg, variant, n=5, dps=30, seed=SEED):
     p, x, kw, heads, wrap = _variant_setup(cfg, variant, n, seed)
@@ -392,10 +401,10 @@ def W9():
     return [_small(_worst("corrected", n=n), f"max rel. |Delta|, float64, n = {n}") for n in (1, 5)]  # mutate: equivalent (other token counts: exact for every n)
 
 
-@claim("W9-mp", r"the same at mpmath precision: $\max|\Delta|\le10^{-25}$ at dps 30 and $10^{-45}$ at dps 50 ($n=5$, 3 configurations)",
+@claim("W9-mp", r"the same at mpmath precision: $\max|\Delta|\le10^{-25}$ at dps 30 and $10^{-45}$ at dps 50 ($n=5$, the configurations $(d,h,d_{ff})=(8,2,16),(12,3,24)$)",
        tag="numeric", dps=(30, 50))
 def W9_mp(dps):
-    return _small(max(_delta_mp(c, "corrected", 5, dps) for c in CONFIGS),  # mutate: equivalent (other token counts: exact for every n)
+    return _small(max(_delta_mp(c, "corrected", 5, dps) for c in CONFIGS[:2]),  # mutate: equivalent (other token counts: exact for every n)
                   f"max rel. |Delta| at dps {dps}", dps, tol=10.0 ** -(dps - 5))
 
 
@@ -467,14 +476,19 @@ def d2_case(seed=SEED + 3):
     return float(lw.rel_max_diff(yw, lw.rep(lw.bert_block(x, p, 1)) / R2)), float(abs(p["b2"][0] - p["b2"][1]) / 2)
 
 
+def sign_as_ratio(e):
+    """sign(x) written as x/|x| (x nonzero), then one fraction: an exact rewriting, cheaper than simplify."""
+    return sp.cancel(e.rewrite(sp.Abs))
+
+
 @claim("W9-d2", r"EXT: at $d=2$ the printed rule still preserves the block unless its shift flips the sign of $u_1-u_2$ (LayerNorm of 2 channels outputs $\pm\gamma+\beta$: only that sign matters)",
-       tag="extension")
+       tag="extension", simplifiers=(sign_as_ratio,))
 def W9_d2():
     delta, centred = d2_case()
+    u1, dd = sp.Symbol("u1", real=True), sp.Symbol("d", real=True, nonzero=True)    # u2 = u1 + d, u1 != u2
     return [_small(delta, f"max rel. |Delta|, printed rule, d = 2, centred |b2| = {centred:.3f}"),
-            identity(normalise(vec("u", 2)), sp.Matrix([[sp.sign(sp.Symbol("u1", real=True) - sp.Symbol("u2", real=True)),
-                                                         sp.sign(sp.Symbol("u2", real=True) - sp.Symbol("u1", real=True))]]),
-                     "the normalised 2-vector is (sign(u1 - u2), sign(u2 - u1))")]
+            identity(normalise(sp.Matrix([[u1, u1 + dd]])), sp.Matrix([[sp.sign(u1 - (u1 + dd)), sp.sign((u1 + dd) - u1)]]),
+                     "the normalised 2-vector (u1, u2 = u1 + d), d != 0, is (sign(u1 - u2), sign(u2 - u1))")]
 
 
 @claim("W9-stack", r"two stacked blocks widened by the corrected table compose: $\max|\Delta|\le10^{-12}$", tag="numeric")
@@ -595,8 +609,8 @@ EPS = (1e-12, 1e-9, 1e-6, 1e-3)
 def W11():
     xt = srep(x3) / S2
     g, b = srep(g3) / S2, srep(b3) / S2
-    return [identity(LN(xt, g, b, eps / 2), srep(LN(x3, g3, b3, eps)) / S2, "eps/2 restores exactness"),
-            identity(LN(xt, g, b, eps), srep(LN(x3, g3, b3, 2 * eps)) / S2, "same eps acts as 2 eps")] + _ln_pins(eps)
+    return [identity(frac(LN(xt, g, b, eps / 2)), frac(srep(LN(x3, g3, b3, eps)) / S2), "eps/2 restores exactness"),
+            identity(frac(LN(xt, g, b, eps)), frac(srep(LN(x3, g3, b3, 2 * eps)) / S2), "same eps acts as 2 eps")] + _ln_pins(eps)
 
 
 @functools.lru_cache(maxsize=None)

@@ -156,9 +156,9 @@ def idiv_newton(C, alpha, beta, dps: int = 30, max_iter: int = 200):
         f = lambda z: _log_loss(M, z, m, n)
         for it in range(1, max_iter + 1):
             g, H = _grad_hess(M, x, m, n)
-            if mp.norm(g) < mp.mpf(10) ** -(dps + GUARD // 2):
+            if mp.sqrt(mp.fsum(v * v for v in g)) < mp.mpf(10) ** -(dps + GUARD // 2):
                 break
-            d = mp.lu_solve(H, -g)
+            d = mp.cholesky_solve(mp.matrix(H), mp.matrix([-v for v in g]))   # H > 0 once the gauge is fixed
             step, f0 = mp.mpf(1), f(x)
             slack = abs(f0) * mp.mpf(10) ** -(dps + GUARD // 2)     # rounding noise is not an ascent
             while f([xi + step * di for xi, di in zip(x, d)]) > f0 + slack and step > mp.mpf(10) ** -20:
@@ -177,10 +177,10 @@ def _log_loss(M, x, m, n):
 
 
 def _grad_hess(M, x, m, n):
-    """Gradient and Hessian in (alpha, beta_1..beta_{n-1}): H = sum_ij e^(a_i+b_j)(e_i+f_j)(e_i+f_j)^T."""
+    """Gradient and Hessian (lists) in (alpha, beta_1..beta_{n-1}): H = sum_ij e^(a_i+b_j)(e_i+f_j)(e_i+f_j)^T."""
     al, be = x[:m], list(x[m:]) + [mp.mpf(0)]
     k = m + n - 1
-    g, H = mp.matrix(k, 1), mp.matrix(k, k)
+    g, H = [mp.mpf(0)] * k, [[mp.mpf(0)] * k for _ in range(k)]
     for i in range(m):
         for j in range(n):
             e = mp.exp(al[i] + be[j])
@@ -188,8 +188,9 @@ def _grad_hess(M, x, m, n):
             for r in idx:
                 g[r] += e - M[i][j]
                 for c in idx:
-                    H[r, c] += e
+                    H[r][c] += e
     return g, H
+
 
 
 def euclid_rank1(C, dps: int = 30, max_iter: int = 100_000):
@@ -197,18 +198,22 @@ def euclid_rank1(C, dps: int = 30, max_iter: int = 100_000):
     all-ones start (so a non-negative C keeps u, v >= 0 throughout); stops when u moves < 10^-dps."""
     _check_dps(dps)
     with mp.workdps(dps + GUARD):
-        A = mp.matrix([[_mpf(v) for v in row] for row in exact_matrix(C)])
-        u = mp.matrix([1] * A.rows) / mp.sqrt(A.rows)
+        A = [[_mpf(v) for v in row] for row in exact_matrix(C)]
+        cols = list(zip(*A))
+        norm = lambda z: mp.sqrt(mp.fsum(x * x for x in z))
+        u = [1 / mp.sqrt(len(A))] * len(A)
+        stop = mp.mpf(10) ** -(dps + 2)
         for it in range(1, max_iter + 1):
-            w = A * (A.T * u)
-            w /= mp.norm(w)
-            if mp.norm(w - u) < mp.mpf(10) ** -(dps + 2):
-                u = w
+            v = [mp.fdot(col, u) for col in cols]                     # C^T u
+            w = [mp.fdot(row, v) for row in A]                        # C C^T u
+            size = norm(w)
+            w = [x / size for x in w]
+            moved, u = norm([a - b for a, b in zip(w, u)]), w
+            if moved < stop:
                 break
-            u = w
-        v = A.T * u
-        sigma = mp.norm(v)
-        v /= sigma
+        v = [mp.fdot(col, u) for col in cols]
+        sigma = norm(v)
+        v = [x / sigma for x in v]
     with mp.workdps(dps):
         return +sigma, [+x for x in u], [+x for x in v], it
 

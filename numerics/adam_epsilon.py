@@ -131,6 +131,12 @@ def clip_moment2(a, b, dps: int = 30):
         return +v
 
 
+def _pdf():
+    """The standard normal density at the working precision (mp.npdf without its argument checks)."""
+    c = 1 / mp.sqrt(2 * mp.pi)
+    return lambda z: mp.exp(-z * z / 2) * c
+
+
 def _breaks(a, b, kinks):
     pts = {-mp.inf, mp.inf, mp.mpf(0)} | {-a + k * b for k in kinks}
     return sorted(pts)
@@ -148,7 +154,8 @@ def clip_moment_quad(a, b, power: int = 1, dps: int = 30):
         raise ValueError(f"power={power!r}: give 1 (the mean) or 2 (the second moment)")
     with mp.workdps(dps + 10):
         a, b = _num(a, "a"), _positive_b(_num(b, "b"))
-        f = lambda z: max(-1, min(1, (a + z) / b)) ** power * mp.npdf(z)
+        pdf = _pdf()
+        f = lambda z: max(-1, min(1, (a + z) / b)) ** power * pdf(z)
         v, e = mp.quad(f, _breaks(a, b, (-1, 1)), error=True)
     with mp.workdps(dps):
         return +v, +e
@@ -166,9 +173,9 @@ def softsign_moments_quad(a, b, dps: int = 30, second: bool = True):
     dps = _dps(dps)
     with mp.workdps(dps + 10):
         a, b = _num(a, "a"), _positive_b(_num(b, "b"))
-        pts = _breaks(a, b, (-1, 0, 1))
-        m1 = mp.quad(lambda z: (a + z) / mp.sqrt((a + z) ** 2 + b * b) * mp.npdf(z), pts)
-        m2 = mp.quad(lambda z: (a + z) ** 2 / ((a + z) ** 2 + b * b) * mp.npdf(z), pts) if second else None
+        pts, pdf = _breaks(a, b, (-1, 0, 1)), _pdf()
+        m1 = mp.quad(lambda z: (a + z) / mp.sqrt((a + z) ** 2 + b * b) * pdf(z), pts)
+        m2 = mp.quad(lambda z: (a + z) ** 2 / ((a + z) ** 2 + b * b) * pdf(z), pts) if second else None
     with mp.workdps(dps):
         return (+m1 if a != 0 else mp.mpf(0)), (+m2 if second else None)
 
