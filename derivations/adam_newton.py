@@ -13,6 +13,7 @@ not $H^2$: which of $H\Sigma H$ and the noise $C$ dominates is set by $\eta h$. 
 **MODEL** claims; the article's SDE remark is an analogy with nothing to check.
 """
 import functools
+import itertools
 import math
 
 import mpmath as mp
@@ -98,12 +99,12 @@ def N3():
     u = (2, -1)  # mutate: equivalent (any direction)
     at = {t1: p0[t1] + ep * u[0], t2: p0[t2] + ep * u[1]}
     lhs = grad.subs(at) - grad.subs(p0) - ep * H.subs(p0) * sp.Matrix(u)
-    ser = lhs.applyfunc(lambda e: sp.series(e, ep, 0, 3).removeO())
+    coeff = [lhs.applyfunc(lambda e: sp.diff(e, ep, k).subs(ep, 0) / sp.factorial(k)) for k in range(3)]   # Taylor coefficients
     third = sp.Matrix([sum(sp.diff(L, vi, t1 if a == 0 else t2, t1 if b == 0 else t2) * u[a] * u[b]
                            for a in range(2) for b in range(2)) for vi in (t1, t2)]).subs(p0)
-    return [identity(ser.applyfunc(lambda e: e.coeff(ep, 0)), sp.zeros(2, 1), "no eps^0 term"),
-            identity(ser.applyfunc(lambda e: e.coeff(ep, 1)), sp.zeros(2, 1), "no eps^1 term"),
-            identity(ser.applyfunc(lambda e: e.coeff(ep, 2)), third / 2, "eps^2 coefficient = (1/2) L'''[u, u]")]
+    return [identity(coeff[0], sp.zeros(2, 1), "no eps^0 term"),
+            identity(coeff[1], sp.zeros(2, 1), "no eps^1 term"),
+            identity(coeff[2], third / 2, "eps^2 coefficient = (1/2) L'''[u, u]")]
 
 
 sigma = sp.Symbol("sigma", positive=True)
@@ -135,31 +136,64 @@ def _expect_centred(expr, es, Sig):
     return sp.expand(total)
 
 
-H3 = ((2.0, 1.0, 0.0), (1.0, 3.0, 0.5), (0.0, 0.5, 1.0))
-NS_N4 = (30, 300, 3000, 30000)
-N4_REPS = 200
+H3 = ((2.0, 1.0, 0.0), (1.0, 3.0, 0.5), (0.0, 0.5, 1.0))  # mutate: equivalent (any H is an instance: the mean square error is K/N for every H)
+NS_N4, N4_REPS = (10, 100, 1000, 10000), 200  # mutate: equivalent (any sample sizes: the mean square error is K/N for every N)
+NS_N4_DEEP, N4_REPS_DEEP = (30, 300, 3000, 30000), 400  # mutate: equivalent (any sample sizes: the mean square error is K/N for every N)
 
 
 @functools.lru_cache(maxsize=None)
-def n4_samples():
+def _n4_samples(deep):
+    Ns, reps = (NS_N4_DEEP, N4_REPS_DEEP) if deep else (NS_N4, N4_REPS)
+    return np.array([na.outer_errors(H3, 0.1, N, reps, SEED + N % 1009 + (7 if deep else 0)) for N in Ns]).T  # mutate: equivalent (another seed)
+
+
+def n4_samples(deep=False):
     """(replicates x N) relative errors, independent samples for every N and replicate."""
-    return np.array([na.outer_errors(H3, 0.1, N, N4_REPS, SEED + N % 1009) for N in NS_N4]).T
+    return _n4_samples(bool(deep))
 
 
 def n4_errors():
     return tuple(float(v) for v in np.sqrt(np.mean(n4_samples() ** 2, axis=0)))
 
 
+def _fro(M):
+    """Frobenius norm with an exactly rounded sum (math.fsum) and sqrt."""
+    return math.sqrt(math.fsum(float(x) ** 2 for x in np.ravel(M)))
+
+
 def _slope(xs, ys):
-    return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
+    """Least-squares slope of log y against log x, in mpmath (no BLAS, no platform libm)."""
+    with mp.workdps(30):
+        lx, ly = [mp.log(mp.mpf(x)) for x in xs], [mp.log(mp.mpf(y)) for y in ys]
+        mx, my = mp.fsum(lx) / len(lx), mp.fsum(ly) / len(ly)
+        return float(mp.fsum((a - mx) * (b - my) for a, b in zip(lx, ly)) / mp.fsum((a - mx) ** 2 for a in lx))  # mutate: equivalent (sum of (b - my) is 0: adding a constant to a - mx changes nothing)
 
 
-@claim("N4-mc", r"Monte Carlo: the relative Frobenius error of $\frac1N\sum gg^\top$ against $\sigma^2H^2$ falls like $N^{-1/2}$: the log-log slope over $N=30..3\cdot10^4$ (3 decades), fitted per replicate (200 independent replicates), is $-0.5$ within 4 SE",
-       tag="asymptotic", dps=(15,))
+RATE = sp.Rational(-1, 2)                                     # the Monte Carlo rate N^(-1/2)
+
+
+N4_TEXT = (r"the relative Frobenius error of $\frac1N\sum gg^\top$ against $\sigma^2H^2$ falls like $N^{{-1/2}}$: exactly, since a mean of $N$ i.i.d. "
+           r"outer products has mean square error $K/N$ ($\mathrm{{rms}}=\sqrt{{K/N}}$, log-log slope $-\tfrac12$); Monte Carlo: the log-log slope over "
+           r"$N={}..{}$ (3 decades), fitted per replicate ({} independent replicates), is $-0.5$ within 4 SE")
+
+
+def n4_links(deep):
+    Nn, K = sp.symbols("N K", positive=True)
+    Ns = NS_N4_DEEP if deep else NS_N4
+    slopes = [_slope(Ns, row) for row in n4_samples(deep)]
+    return [identity(Nn * sp.diff(sp.log(sp.sqrt(K / Nn)), Nn), RATE, "d log rms / d log N for rms = sqrt(K/N)"),
+            agrees(Estimate.from_samples(slopes, "log-log slope of one replicate's errors", SEED), float(RATE),
+                   k_sigma=4, label="slope")]
+
+
+@claim("N4-mc", N4_TEXT.format(NS_N4[0], NS_N4[-1], N4_REPS), tag="asymptotic", dps=(15,))
 def N4_mc():
-    slopes = [_slope(NS_N4, row) for row in n4_samples()]
-    return agrees(Estimate.from_samples(slopes, "log-log slope of one replicate's errors", SEED), -0.5,
-                  k_sigma=4, label="slope")
+    return n4_links(False)
+
+
+@claim("N4-mc-deep", N4_TEXT.format(NS_N4_DEEP[0], NS_N4_DEEP[-1], N4_REPS_DEEP), tag="asymptotic", dps=(15,), slow=True)
+def N4_mc_deep():
+    return n4_links(True)
 
 
 @claim("N5", r"$(H^2)_{11}-H_{11}^2=h_{12}^2+h_{13}^2$: $\sqrt{\mathbb E[g_1^2]}/\sigma=\|H_{1,:}\|\ge|H_{11}|$, with equality iff the row is diagonal (symbolic $3\times3$)")
@@ -247,18 +281,21 @@ beta, t_ = sp.symbols("beta t", positive=True)
 @claim("N8", r"EMA $v_t=(1-\beta)\sum_{k<t}\beta^kx_{t-k}$, i.i.d. $x$: $\mathbb Ev_t=(1-\beta^t)\mathbb Ex$ (the bias correction is exact), $\mathrm{Var}\,v_t=\frac{(1-\beta)(1-\beta^{2t})}{1+\beta}\mathrm{Var}\,x$; Gaussian $g$: $\mathrm{sd}(v_\infty)/\mathbb Ev_\infty=\sqrt{2(1-\beta)/(1+\beta)}$",
        simplifiers=(sp.factor,))
 def N8():
-    k = sp.Symbol("k", integer=True, nonnegative=True)
     tt = sp.Symbol("t", integer=True, positive=True)
-    mean = (1 - beta) * sp.summation(beta**k, (k, 0, tt - 1))
-    var = (1 - beta) ** 2 * sp.summation(beta ** (2 * k), (k, 0, tt - 1))
-    out = [identity(sp.simplify(mean), 1 - beta**tt, "mean factor"),
-           identity(sp.simplify(var), (1 - beta) * (1 - beta ** (2 * tt)) / (1 + beta), "variance factor")]
-    out += [identity(sum((1 - beta) ** 2 * beta ** (2 * j) for j in range(n)),
-                     (1 - beta) * (1 - beta ** (2 * n)) / (1 + beta), f"t = {n} term by term") for n in range(1, 6)]
     b1, Eg = sp.Symbol("beta1", positive=True), sp.Symbol("Eg", real=True)
-    Em = (1 - b1) * sp.summation(b1**k * Eg, (k, 0, tt - 1))            # E m_t, m the EMA of g with beta1
-    out.append(identity(sp.simplify(Em.subs(Eg, 0)), 0, "E m_t = (1 - beta1^t) E g = 0 at stationarity (E g = H E delta = 0)"))
-    out.append(identity(sp.simplify(Em), (1 - b1**tt) * Eg, "E m_t = (1 - beta1^t) E g"))
+    mean_t, var_t = 1 - beta**tt, (1 - beta) * (1 - beta ** (2 * tt)) / (1 + beta)
+    Em_t = (1 - b1**tt) * Eg
+    # each closed form F_t of a sum S_t = sum_{k<t} a_k by induction on t: F_1 = a_0 and F_{t+1} - F_t = a_t
+    out = [identity(mean_t.subs(tt, 1), 1 - beta, "mean factor, t = 1"),
+           identity(mean_t.subs(tt, tt + 1) - mean_t, (1 - beta) * beta**tt, "mean factor: F_(t+1) - F_t = (1 - beta) beta^t"),
+           identity(var_t.subs(tt, 1), (1 - beta) ** 2, "variance factor, t = 1"),
+           identity(var_t.subs(tt, tt + 1) - var_t, (1 - beta) ** 2 * beta ** (2 * tt),
+                    "variance factor: F_(t+1) - F_t = (1 - beta)^2 beta^(2t)")]
+    out += [identity(sum((1 - beta) ** 2 * beta ** (2 * j) for j in range(n)), var_t.subs(tt, n), f"t = {n} term by term")
+            for n in range(1, 6)]
+    out += [identity(Em_t.subs(tt, 1), (1 - b1) * Eg, "E m_1 = (1 - beta1) E g"),
+            identity(Em_t.subs(tt, tt + 1) - Em_t, (1 - b1) * b1**tt * Eg, "E m_t = (1 - beta1^t) E g: F_(t+1) - F_t = (1 - beta1) beta1^t E g"),
+            identity(Em_t.subs(Eg, 0), 0, "E m_t = 0 at stationarity (E g = H E delta = 0)")]
     gg = sp.Symbol("g", real=True)
     var_x = _moments(gg**4, (gg,), 4) - _moments(gg**2, (gg,), 4) ** 2    # x = g^2, g ~ N(0, 1): 3 - 1
     out.append(identity(sp.sqrt((1 - beta) / (1 + beta) * var_x) / 1, sp.sqrt(2 * (1 - beta) / (1 + beta)),
@@ -323,25 +360,47 @@ def N9():
             identity(sp.hessian((y - flin) ** 2 / 2, W), (J * J.T).subs({w1: a1, w2: a2}), "linearised: J J^T")]
 
 
-SXX = ((1.0, 0.3), (0.3, 2.0))
-BS = (1, 8, 64)
-BATCH_REPS = {1: 500_000, 8: 200_000, 64: 50_000}            # minibatches per B: 4 SE <= 9 % of every entry
+SXX = ((1.0, 0.3), (0.3, 2.0))  # mutate: equivalent (any SPD E[xx^T] is an instance: the simulation draws x from SXX and is compared with SXX)
+BATCH_REPS = {1: 100_000, 8: 40_000, 64: 20_000}  # mutate: equivalent (any batch sizes B and minibatch counts are instances)
+DEEP_REPS = {1: 500_000, 8: 200_000, 64: 50_000}  # mutate: equivalent (any batch sizes B and minibatch counts are instances)
+
+
+def batch_runs(reps=None):
+    """Monte Carlo of Cov(g_B) B / sigma^2 per B, with ``reps`` minibatches per B (default BATCH_REPS)."""
+    return _batch_runs(tuple(sorted((reps or BATCH_REPS).items())))
+
+
+def _seed(B, reps):
+    return SEED + B + reps % 997  # mutate: equivalent (another seed)
 
 
 @functools.lru_cache(maxsize=None)
-def batch_runs():
-    return {B: na.minibatch_cov(B, BATCH_REPS[B], SEED + B) for B in BS}
+def _batch_runs(reps):
+    return {B: na.minibatch_cov(B, n, _seed(B, n), Sxx=SXX) for B, n in reps}
 
 
-@claim("N10", r"per-sample $g_i=-x_ir_i$ with $r\perp x$, $\mathbb E r^2=\sigma^2$: $\mathrm{Cov}(g_B)\cdot B/\sigma^2=\mathbb E[xx^\top]=H_{GN}$ for $B\in\{1,8,64\}$ (linear regression, 4 SE per entry)",
-       tag="numeric", dps=(15,))
-def N10():
+def n10_links(reps):
     out = []
-    for B, (M, se) in batch_runs().items():
-        for i, j in ((0, 0), (0, 1), (1, 1)):
-            out.append(agrees(Estimate(float(M[i, j]), float(se[i, j]), "Monte Carlo", None, BATCH_REPS[B], SEED + B),
-                              SXX[i][j], k_sigma=4, label=f"B = {B}, entry ({i + 1},{j + 1})"))
+    for B, (M, se) in batch_runs(reps).items():
+        for i, j in np.ndindex(*M.shape):                     # every entry ((1,2) and (2,1) are the same estimate)
+            # the off-diagonal entry on the scale of the diagonal ones (its resolution: sqrt(S11 S22))
+            out.append(agrees(Estimate(float(M[i, j]), float(se[i, j]), "Monte Carlo", None, reps[B], _seed(B, reps[B])),
+                              SXX[i][j], k_sigma=4, scale=math.sqrt(SXX[i][i] * SXX[j][j]), label=f"B = {B}, entry ({i + 1},{j + 1})"))
     return out
+
+
+N10_TEXT = (r"per-sample $g_i=-x_ir_i$ with $r\perp x$, $\mathbb E r^2=\sigma^2$: $\mathrm{{Cov}}(g_B)\cdot B/\sigma^2=\mathbb E[xx^\top]=H_{{GN}}$ "
+            r"for $B\in\{{1,8,64\}}$ (linear regression, {} minibatches per $B$, 4 SE per entry)")
+
+
+@claim("N10", N10_TEXT.format("100 000/40 000/20 000"), tag="numeric", dps=(15,))
+def N10():
+    return n10_links(BATCH_REPS)
+
+
+@claim("N10-deep", N10_TEXT.format("500 000/200 000/50 000"), tag="numeric", dps=(15,), slow=True)
+def N10_deep():
+    return n10_links(DEEP_REPS)
 
 
 @claim("N10-swap", r"the article's mean-field swap: the minibatch gradient of $B=64$ samples has $\mathbb E[g_Bg_B^\top]=\sigma^2H_{GN}$ (entry (1,1), within 20%)",
@@ -360,7 +419,15 @@ def N10_full():
     r = sp.Matrix(sp.symbols(f"r1:{n + 1}", real=True))
     g = -(X.T * r) / n
     Egg = (g * g.T).applyfunc(lambda e: _expect_centred(e, list(r), sigma**2 * sp.eye(n)))
-    return identity(Egg, sigma**2 / n * (X.T * X / n), "E_r[g g^T] = (sigma^2/N) H_GN-hat")
+    m = 2  # mutate: equivalent (any number of samples: the identity holds for every N)
+    Xm, rm = X[:m, :], r[:m, :]
+    b = sp.Matrix(sp.symbols(f"b1:{m + 1}", real=True))
+    gb = -(Xm.T * (rm + b)) / m  # mutate: equivalent (b -> -b is another residual mean: the result is even in b)
+    Egb = (gb * gb.T).applyfunc(lambda e: _expect_centred(e, list(rm), sigma**2 * sp.eye(m)))
+    gbar = -(Xm.T * b) / m  # mutate: equivalent (gbar gbar^T is even in gbar)
+    return [identity(Egg, sigma**2 / n * (X.T * X / n), "E_r[g g^T] = (sigma^2/N) H_GN-hat"),
+            identity(Egb, sigma**2 / m * (Xm.T * Xm / m) + gbar * gbar.T,
+                     "residual mean b: E_r[g g^T] = (sigma^2/N) H_GN-hat + gbar gbar^T (uncentred: the mean gradient enters)")]
 
 
 # --- N11: the stationary model that reconciles the square root -------------------------------------
@@ -378,8 +445,8 @@ def N11():
     I2 = sp.eye(2)
     lyap = (I2 - eta * H) * Sig * (I2 - eta * H).T + eta**2 * sr**2 * H - Sig
     return [identity(sol[0], eta * p_ * c_ / (h_ * (2 - eta * p_ * h_)), "scalar stationary variance"),
-            identity(sp.simplify(lyap), sp.zeros(2, 2), "Lyapunov: (I - eta H) Sigma (I - eta H)^T + eta^2 C - Sigma = 0"),
-            identity(sp.simplify(H * Sig * H + sr**2 * H), sp.simplify(2 * sr**2 * H * (2 * I2 - eta * H).inv()),
+            identity(lyap.applyfunc(sp.cancel), sp.zeros(2, 2), "Lyapunov: (I - eta H) Sigma (I - eta H)^T + eta^2 C - Sigma = 0"),
+            identity((H * Sig * H + sr**2 * H).applyfunc(sp.cancel), (2 * sr**2 * H * (2 * I2 - eta * H).inv()).applyfunc(sp.cancel),
                      "E[g g^T] = 2 sigma_r^2 H (2I - eta H)^-1")]
 
 
@@ -433,69 +500,117 @@ def P_A2():
 
 # --- N12: simulated regimes of Adam's jitter --------------------------------------------------------
 
-ETA, STEPS, WINDOW = 1e-3, 150_000, (100_000, 150_000)
+ETA = 1e-3  # mutate: equivalent (any learning rate is an instance: the simulations and the expected values all scale with ETA)
+STEPS, WINDOW = 60_000, (30_000, 60_000)                     # default run: stationary from about step 30 000
+DEEP_STEPS, DEEP_WINDOW = 150_000, (100_000, 150_000)        # the deep run (slow claims)
 RMSPROP_STEPS = 50_000
-H_A1, H_A2 = (1.0, 10.0, 100.0), (1.0, 1e2, 1e4)
-NU = 1e-2
+H_A1, H_A2 = (1.0, 10.0, 100.0), (1.0, 1e2, 1e4)  # mutate: equivalent (any curvatures h_i > 0 are instances)
+NU = 1e-2  # mutate: equivalent (any noise level is an instance: run (c) and its expected values both read NU; runs (a)-(b) do not)
+BATCHES = 10                                                 # batch means over the averaging window
 
 
 @functools.lru_cache(maxsize=None)
-def q_rotation():
-    Q, _ = np.linalg.qr(np.random.default_rng(1).standard_normal((3, 3)))
-    return Q
+def rotated_H():
+    """Q diag(1,10,100) Q' with Q from the QR decomposition of a seeded Gaussian 3x3 matrix, computed in
+    mpmath (40 digits, Householder signs as LAPACK's) and rounded to float64: no LAPACK, no BLAS."""
+    G = np.random.default_rng(1).standard_normal((3, 3))
+    with mp.workdps(40):
+        Q, _ = mp.qr(mp.matrix(G.tolist()))
+        H = Q * mp.diag(list(H_A1)) * Q.T
+        return np.array([[float(H[i, j]) for j in range(3)] for i in range(3)])
 
 
-@functools.lru_cache(maxsize=None)
-def adam_runs():
+RUNS = ("a", "a'", "b", "c")                                # the order of the batched runs
+
+
+def adam_runs(deep=False):
     """One batched run: (a) diag(1,10,100), (a') diag(1,1e2,1e4), (b) rotated, (c) Fisher-like noise."""
-    Q = q_rotation()
-    Hs = [np.diag(H_A1), np.diag(H_A2), Q @ np.diag(H_A1) @ Q.T, np.diag(H_A1)]
+    return _adam_runs(bool(deep))                              # one cache entry per run, however called
+
+
+@functools.lru_cache(maxsize=None)
+def _adam_runs(deep):
+    Hs = [np.diag(H_A1), np.diag(H_A2), rotated_H(), np.diag(H_A1)]
     noise = np.zeros((4, 3))
     noise[3] = NU * np.sqrt(H_A1)
-    out = na.run_adam(Hs, np.ones(3), STEPS, lr=ETA, noise=noise, seed=SEED, window=WINDOW)
+    steps, window = (DEEP_STEPS, DEEP_WINDOW) if deep else (STEPS, WINDOW)
+    out = na.run_adam(Hs, np.ones(3), steps, lr=ETA, noise=noise, seed=SEED, window=window)
     return Hs, out
 
 
-def jitter(r):
-    Hs, out = adam_runs()
+def jitter(r, deep=False):
+    Hs, out = adam_runs(deep)
     th, g, v = out["theta"][:, r], out["g"][:, r], out["v_hat"][:, r]
     rms = np.sqrt((th**2).mean(axis=0))
     return rms, np.sqrt(v.mean(axis=0)), th, g
 
 
-def _ceil_to(x, step):
-    """The smallest multiple of ``step`` at or above x: a chaotic float64 quantity as a bound."""
-    return math.ceil(float(x) / step - 1e-9) * step
+def mean_square(series, what):
+    """Time average of an autocorrelated series over the window, with a batch-means SE."""
+    return Estimate.from_series(series, what, SEED, BATCHES)
 
 
-CHAOS = ("the float64 run is chaotic (one ulp in theta_0 moves this by up to a factor 4), "
-         "so it is shown as a bound")
+def _rms_ratio(a, b, what):
+    """sqrt(a/b) - 1 for two independent mean squares, with the delta-method SE."""
+    r = math.sqrt(a.value / b.value)
+    return Estimate(r - 1, r / 2 * math.hypot(a.error / a.value, b.error / b.value), what, None, a.n, SEED,
+                    "batch-means SE of both mean squares, delta method")
 
 
-@claim("N12a", r"separable quadratic, deterministic gradients: Adam's normalised jitter $\mathrm{rms}(\delta_i)/\eta$ is the same for every $h_i$ (within 1%) and $\sqrt{\bar v_i}\approx h_i\,\mathrm{rms}\,\delta_i$ (within 2%), for $h=(1,10,100)$ and $(1,10^2,10^4)$ — isotropy by scale invariance",
-       tag="model", dps=(15,))
-def N12a():
+def n12a_links(deep=False):
     out = []
-    for r, hs in ((0, H_A1), (1, H_A2)):
-        rms, sv, _, _ = jitter(r)
-        spread = _ceil_to(rms.max() / rms.min() - 1, 0.005)
-        out.append(agrees(Estimate(spread, 0, f"spread <= {spread:.3f}: {CHAOS}"), 0,
-                          scale=1, atol=0.01, label=f"h = {hs}: spread of rms(delta_i)/eta"))
-        ratio = _ceil_to(np.max(np.abs(sv / (np.asarray(hs) * rms) - 1)), 0.005)
-        # with g = h theta exactly, v is an EMA of h^2 theta^2: this link checks the EMA lag only
-        out.append(agrees(Estimate(ratio, 0, f"max |sqrt(v)/(h rms) - 1| <= {ratio:.3f}"), 0, scale=1, atol=0.02,
-                          consistency=True, label=f"h = {hs}: sqrt(v_i) against h_i rms(delta_i)"))
+    Hs, out_r = adam_runs(deep)
+    for r in (RUNS.index("a"), RUNS.index("a'")):           # the two separable runs
+        hs = tuple(float(x) for x in np.diag(Hs[r]))
+        th = out_r["theta"][:, r] / ETA
+        ms = [mean_square(th[:, i] ** 2, f"mean of (delta_{i + 1}/eta)^2, h = {hs[i]:g}") for i in range(len(hs))]
+        for i, j in itertools.combinations(range(len(hs)), 2):  # every pair of coordinates
+            out.append(agrees(_rms_ratio(ms[j], ms[i], f"rms(delta_{j + 1})/rms(delta_{i + 1}) - 1"), 0, k_sigma=4, scale=1,
+                              label=f"h = {hs}: coordinate {j + 1} against {i + 1}"))
     return out
 
 
-@claim("P-A5", r"the article's step 9 reads Adam's step as Newton's: with $\sigma=\mathrm{rms}\,\delta$ of Adam's own jitter (run N12a, $h=(1,10,100)$, $\eta=10^{-3}$), $\eta/\sigma=1$ within 10%",
-       tag="model", expected="REFUTED", finding="failed-assumption", dps=(15,),
-       why=r"the identification needs $\eta=\sigma$ (N7), which the article sets silently; Adam's jitter has $\sigma\approx0.0285\eta$, so $\eta/\sigma\approx35$: Adam's step is Newton's times 35")
+N12A_TEXT = (r"separable quadratic, deterministic gradients: Adam's normalised jitter $\mathrm{{rms}}(\delta_i)/\eta$ is the same for every $h_i$ "
+             r"(the ratios of $\mathrm{{rms}}\,\delta_i$ are 1 within 4 batch-means SE), "
+             r"for $h=(1,10,100)$ and $(1,10^2,10^4)$ — isotropy by scale invariance ({} Adam steps, window {}-{})")
+
+
+@claim("N12a", N12A_TEXT.format(STEPS, *WINDOW), tag="model", dps=(15,))
+def N12a():
+    return n12a_links()
+
+
+@claim("N12a-deep", N12A_TEXT.format(DEEP_STEPS, *DEEP_WINDOW), tag="model", dps=(15,), slow=True)
+def N12a_deep():
+    return n12a_links(deep=True)
+
+
+def eta_over_sigma(deep=False):
+    """eta / sigma with sigma^2 the mean of delta^2 over the three coordinates of run (a); delta-method SE."""
+    _, out = adam_runs(deep)
+    ms = mean_square((out["theta"][:, 0] / ETA) ** 2, "mean (delta/eta)^2")
+    ratio = 1 / math.sqrt(ms.value)
+    return Estimate(ratio, ratio * ms.error / (2 * ms.value), "eta / rms(delta), float64 Adam", None, ms.n, SEED,
+                    "batch means of delta^2, delta method")
+
+
+P_A5_TEXT = (r"the article's step 9 reads Adam's step as Newton's: with $\sigma=\mathrm{{rms}}\,\delta$ of Adam's own jitter "
+             r"(run N12a, $h=(1,10,100)$, $\eta=10^{{-3}}$, {} steps), $\eta/\sigma=1$ within 10%")
+P_A5_WHY = (r"the identification needs $\eta=\sigma$ (N7), which the article sets silently; Adam's jitter has "
+            r"$\sigma\approx0.028\eta$, so $\eta/\sigma\approx35$: Adam's step is Newton's times 35")
+
+
+@claim("P-A5", P_A5_TEXT.format(STEPS), tag="model", expected="REFUTED", finding="failed-assumption", dps=(15,), why=P_A5_WHY)
 def P_A5():
-    rms, _, _, _ = jitter(0)
-    ratio = round(ETA / float(np.sqrt(np.mean(rms**2))), 1)         # stable to 3 digits across ulps
-    return agrees(Estimate(ratio, 0, "eta / rms(delta), float64 Adam (3 significant digits)"), 1, rtol=0.1,
-                  label="eta / sigma", expect="REFUTED")
+    return agrees(eta_over_sigma(), 1, rtol=0.1, label="eta / sigma", expect="REFUTED")
+
+
+@claim("P-A5-deep", P_A5_TEXT.format(DEEP_STEPS), tag="model", expected="REFUTED", finding="failed-assumption", dps=(15,),
+       why=P_A5_WHY, slow=True)
+def P_A5_deep():
+    return [agrees(eta_over_sigma(True), 1, rtol=0.1, label="eta / sigma", expect="REFUTED"),
+            agrees(eta_over_sigma(True), eta_over_sigma().value, k_sigma=4, atol=4 * eta_over_sigma().error,
+                   label="the deep run agrees with the default run")]
 
 
 @claim("N12b", r"rotated $H=Q\,\mathrm{diag}(1,10,100)Q^\top$: the isotropy of step 7 holds, $\mathrm{diag}\,\mathbb E[gg^\top]=\bar\sigma^2\mathrm{diag}H^2$ (each ratio within 20% of 1)",
@@ -536,23 +651,38 @@ def N12c():
     return out
 
 
-@claim("N12-rmsprop", r"RMSprop ($\beta_1=0$, $\epsilon=0$) on $\tfrac12h\theta^2$ in exact-exponent arithmetic (mpmath) first collapses $|\theta|$ far below the float64 range and then regrows into the period-2 orbit $\theta=\pm\eta/2$",
-       tag="model", dps=(30,))
-def N12_rmsprop():
-    traj = rmsprop_traj()
+RMSPROP_SHORT = 25_000                                       # default: the collapse and the return to the normal range
+
+
+def _rmsprop_links(traj):
     low = min(abs(v) for v in traj)
-    tail = [abs(v) for v in traj[-10:]]
     below = int(low < mp.mpf(10) ** -320)  # mutate: equivalent (a lower threshold: the trajectory passes far below both)
+    back = int(abs(traj[-1]) > mp.mpf(10) ** -10)
     return [agrees(Estimate(below, 0, f"smallest |theta| = {mp.nstr(low, 3)}"), 1,
                    label="passes below the float64 range (1e-320)"),
-            agrees(Estimate(max(tail) / (ETA / 2), 0, "late |theta| / (eta/2)", 30), 1, rtol=1e-3,
-                   label="period-2 orbit at eta/2")]
+            agrees(Estimate(back, 0, f"|theta| at step {len(traj)} = {mp.nstr(abs(traj[-1]), 3)}"), 1,
+                   label="regrows into the normal range (above 1e-10)")]
+
+
+@claim("N12-rmsprop", r"RMSprop ($\beta_1=0$, $\epsilon=0$, $h=10$, $\beta_2=0.999$, $\eta=10^{-3}$) on $\tfrac12h\theta^2$ in exact-exponent arithmetic (mpmath) first collapses $|\theta|$ far below the float64 range and then regrows ($2.5\cdot10^4$ steps)",
+       tag="model", dps=(30,))
+def N12_rmsprop():
+    return _rmsprop_links(rmsprop_traj(RMSPROP_SHORT))
+
+
+@claim("N12-rmsprop-deep", r"RMSprop as in N12-rmsprop, $5\cdot10^4$ steps: after the collapse $|\theta|$ regrows into the period-2 orbit $\theta=\pm\eta/2$ (late $|\theta|$ within $10^{-3}$ of $\eta/2$)",
+       tag="model", dps=(30,), slow=True)
+def N12_rmsprop_deep():
+    traj = rmsprop_traj()
+    tail = [abs(v) for v in traj[-10:]]
+    return _rmsprop_links(traj) + [agrees(Estimate(max(tail) / (ETA / 2), 0, "late |theta| / (eta/2)", 30), 1, rtol=1e-3,
+                                          label="period-2 orbit at eta/2")]
 
 
 @functools.lru_cache(maxsize=None)
-def rmsprop_traj():
+def rmsprop_traj(steps=RMSPROP_STEPS):
     """|theta| of RMSprop, h = 10, theta_0 = 1, beta2 = 0.999, in mpmath (exponent unbounded)."""
-    return na.rmsprop_mp(10.0, 1.0, RMSPROP_STEPS, ETA, 0.999, dps=30)
+    return na.rmsprop_mp(10.0, 1.0, steps, ETA, 0.999, dps=30)
 
 
 # --- N13: beyond the quadratic --------------------------------------------------------------------
@@ -590,15 +720,21 @@ def _moments(expr, us, order):
 
 @functools.lru_cache(maxsize=None)
 def n13_table():
-    A = np.asarray(A_N13)
-    H = np.eye(2) + A
-    rows = []
-    for s in SIGMAS:
-        E = na.gauss_hermite_ggT(A, s)
-        ser = H @ H - 2 * s**2 * H + s**4 * (4 * H + 5 / 3 * np.eye(2))
-        coef = (E - H @ H + 2 * s**2 * H) / s**4
-        rows.append((s, float(np.linalg.norm(E - H @ H) / np.linalg.norm(H @ H)), float(np.linalg.norm(E - ser)), coef))
-    return H, rows
+    """Per sigma: the relative error against H^2, the distance to the three-term series and the
+    fitted sigma^4 coefficient, from the mpmath Gauss-Hermite rule (20 digits), then as floats."""
+    with mp.workdps(20):
+        A = mp.matrix(A_N13)
+        H = mp.eye(2) + A
+        H2 = H * H
+        rows = []
+        for s in SIGMAS:
+            E = na.gauss_hermite_ggT(A_N13, s, dps=20)
+            s = mp.mpf(s)
+            ser = H2 - 2 * s**2 * H + s**4 * (4 * H + mp.mpf(5) / 3 * mp.eye(2))
+            coef = (E - H2 + 2 * s**2 * H) / s**4
+            rows.append((float(s), float(mp.mnorm(E - H2, "f") / mp.mnorm(H2, "f")), float(mp.mnorm(E - ser, "f")),
+                         np.array(coef.tolist(), dtype=float)))
+    return np.array(H.tolist(), dtype=float), rows
 
 
 @claim("N13-gh", r"$80\times80$ Gauss-Hermite at $\sigma\in\{0.2,..,0.025\}$ ($A=\begin{pmatrix}1&.5\\.5&2\end{pmatrix}$): the relative error against $H^2$ falls with log-log slope 2, the difference with the three-term series like $\sigma^6$ (slope 6), and the fitted $\sigma^4$ coefficient tends to $4H+\tfrac53I$",
@@ -612,7 +748,7 @@ def N13_gh():
                    label="relative error against H^2: slope 2"),
             agrees(Estimate(_slope(s, [r[2] for r in rows]), 0, "log-log slope"), 6, atol=0.2,
                    label="difference with the series: slope 6"),
-            agrees(Estimate(float(np.linalg.norm(last - target) / np.linalg.norm(target)), 0,
+            agrees(Estimate(_fro(last - target) / _fro(target), 0,
                             "relative distance at sigma = 0.025"), 0, scale=1, atol=0.01,
                    label="sigma^4 coefficient -> 4H + 5/3 I")]
 
@@ -659,14 +795,18 @@ def P_A3():
 # --- report sections ------------------------------------------------------------------------------
 
 
+def _pm(e, k=1):
+    """value ± error with ``k`` decimals."""
+    return f"{e.value:.{k}f} ± {e.error:.{k}f}"
+
+
 def _vec(v, k=4):
     return "(" + ", ".join(f"{float(x):.{k}g}" for x in v) + ")"
 
 
 @section("In short", order=-1)
 def in_short():
-    rms, _, _, _ = jitter(0)
-    eta_sigma = ETA / float(np.sqrt(np.mean(rms**2)))
+    es = eta_over_sigma()
     var, eg2 = ar1_run()
     share = var.value / eg2.value
     angles = [mp.nstr(na.adam_newton_angle([list(r) for r in Hm], list(gv)), 4) for Hm, gv in PA3_CASES]
@@ -680,7 +820,7 @@ def in_short():
         "$\\mathbb E[gg^\\top]=H\\Sigma H$, and with $\\Sigma=\\sigma^2I$ this is $\\sigma^2H^2$, so "
         "$\\sqrt{\\hat v}/\\sigma$ recovers a diagonal $H$ (N1-N7, proved). The bias correction of the EMA is exact (N8).\n\n"
         "**Only under assumptions.** (1) The identification with Newton needs $\\eta=\\sigma$, which the article sets "
-        f"silently: in a simulated Adam run $\\eta/\\sigma$ = {eta_sigma:.1f}, so Adam's step is about {eta_sigma:.0f} Newton "
+        f"silently: in a simulated Adam run $\\eta/\\sigma$ = {_pm(es)}, so Adam's step is about {es.value:.0f} Newton "
         "steps (P-A5). (2) For a non-diagonal $H$, $\\sqrt v/\\sigma$ estimates row norms, not $|H_{ii}|$, and the "
         f"lens step is {angles[0]} degrees from Newton's for a positive definite example and {angles[1]} degrees for an "
         "indefinite one (P-A3); for indefinite $H$ the lens is saddle-free Newton (N6). (3) Isotropy of the jitter holds "
@@ -805,8 +945,7 @@ def n12_section():
         k = 4 if r == 3 else 2                               # runs (a)-(b) are chaotic: 2 stable digits
         spread = _vec(rms / ETA, k) if r == 3 else f"all in [{math.floor(rms.min() / ETA * 1e3) / 1e3:.3f}, {math.ceil(rms.max() / ETA * 1e3) / 1e3:.3f}]"
         rows.append(f"| {name} | {spread} | {_vec(sv / (h * rms), k) if r != 2 else '–'} | {_vec(sv / np.sqrt(h), k)} | {_vec(sv / h, k)} |")
-    rms_a, _, _, _ = jitter(0)
-    eta_sigma = ETA / float(np.sqrt(np.mean(rms_a**2)))
+    es = eta_over_sigma()
     _, _, th_b, g_b = jitter(2)
     eig = np.linalg.eigvalsh(np.cov(th_b.T) / ETA**2)
     s2 = float(np.mean(th_b**2))
@@ -819,11 +958,13 @@ def n12_section():
             "parallel to $\\sqrt{H_{ii}}$ in (c).\n\n"
             f"Adam $\\beta=(0.9, 0.999)$, $\\eta={ETA}$, $\\epsilon=0$, $\\theta_0=\\mathbf 1$, {STEPS} steps, averages over "
             f"steps {WINDOW[0]}-{WINDOW[1]} (seed {SEED} for the noise of run (c)); all four runs in one batched float64 "
-            "simulation. The deterministic runs (a)-(b) are chaotic in float64 (one ulp in $\\theta_0$ moves the "
-            "spread of (a) several-fold), so their entries are shown as a range or to the 2 digits that survive such a change; "
-            "run (c) is driven by its seeded noise and is shown to 4.\n\n" + "\n".join(rows) +
-            f"\n\n**P-A5, the scale:** in run (a), $\\sigma=\\mathrm{{rms}}\\,\\delta$ = {1 / eta_sigma:.3g}$\\eta$, so "
-            f"$\\eta/\\sigma$ = {eta_sigma:.1f}: Adam's step is Newton's times {eta_sigma:.0f}, not Newton's.\n\n"
+            "simulation that uses only $+,-,\\times,/$ and $\\sqrt{}$ (correctly rounded under IEEE 754; $H\\theta$ summed in a fixed "
+            "order, $\\beta^t$ as a running product, the rotation $Q$ computed in mpmath), so the trajectory is bitwise the same on every "
+            "machine. The deterministic runs (a)-(b) are nevertheless chaotic (a one-ulp change anywhere moves $\\eta/\\sigma$ by about "
+            "one batch-means SE), so their entries are shown as a range or to 2 digits, and the claims compare them with batch-means "
+            "errors; run (c) is driven by its seeded noise and is shown to 4.\n\n" + "\n".join(rows) +
+            f"\n\n**P-A5, the scale:** in run (a), $\\sigma=\\mathrm{{rms}}\\,\\delta$ = {1 / es.value:.2g}$\\eta$, so "
+            f"$\\eta/\\sigma$ = {_pm(es)} (batch-means SE): Adam's step is Newton's times {es.value:.0f}, not Newton's.\n\n"
             f"**(b)** eigenvalues of $\\mathrm{{Cov}}(\\delta)/\\eta^2$: ({eig_text}) — rank 1, a sign-pattern oscillation; "
             f"$\\mathrm{{diag}}\\,\\mathbb E[gg^\\top]/(\\bar\\sigma^2\\mathrm{{diag}}H^2)$ = {_vec(ratios, 3)} (all 1 under assumption 7).\n\n"
             f"**RMSprop in mpmath** ($h=10$, $\\beta_2=0.999$): $|\\theta|$ falls to {mp.nstr(abs(traj[low]), 3)} at step {low + 1} "
@@ -871,7 +1012,7 @@ def n13_section():
     tab += [f"| {s} | {e:.4e} | {d:.3e} | {c[0, 0]:.4f}, {c[0, 1]:.4f}, {c[1, 1]:.4f} |" for s, e, d, c in rows]
     target = 4 * H + 5 / 3 * np.eye(2)
     text = (f"$A={sp.latex(sp.Matrix(A_N13))}$, $H=I+A$; target $\\sigma^4$ coefficient $4H+\\frac53I$ = "
-            f"({target[0, 0]:.4f}, {target[0, 1]:.4f}, {target[1, 1]:.4f}); $80\\times80$ Gauss-Hermite nodes.\n\n" + "\n".join(tab))
+            f"({target[0, 0]:.4f}, {target[0, 1]:.4f}, {target[1, 1]:.4f}); $80\\times80$ Gauss-Hermite nodes (mpmath, 20 digits).\n\n" + "\n".join(tab))
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     s = [r[0] for r in rows]
@@ -889,8 +1030,7 @@ def pitfalls():
     _, sv_c, _, _ = jitter(3)
     _, _, th_b, _ = jitter(2)
     eig = np.linalg.eigvalsh(np.cov(th_b.T))
-    rms_a, _, _, _ = jitter(0)
-    eta_sigma = ETA / float(np.sqrt(np.mean(rms_a**2)))
+    es = eta_over_sigma()
     Hn = np.asarray(H_EX, dtype=float)
     over = np.linalg.norm(Hn, axis=1) / np.abs(np.diag(Hn)) - 1
     row_i = np.linalg.norm(np.asarray(H_IND, dtype=float), axis=1)
@@ -915,7 +1055,7 @@ def pitfalls():
         "The first inequality of the chain can be an equality for a non-diagonal row "
         "($H=\\begin{pmatrix}0&1\\\\1&0\\end{pmatrix}$: $\\|H_{1,:}\\|=|H|_{11}=1$), so the tests assert it non-strictly.",
         "**P-A4, the sign.** For indefinite $H$ the square root returns $|H|$: the lens is saddle-free Newton (N6).",
-        f"**P-A5, the scale.** Adam ≈ Newton only up to $\\eta/\\sigma$ (N7); measured in N12a: $\\eta/\\sigma$ = {eta_sigma:.1f} (claim P-A5: the article sets $\\eta=\\sigma$ silently).",
+        f"**P-A5, the scale.** Adam ≈ Newton only up to $\\eta/\\sigma$ (N7); measured in N12a: $\\eta/\\sigma$ = {_pm(es)} (claim P-A5: the article sets $\\eta=\\sigma$ silently).",
         "**P-A6, momentum, $\\epsilon$, non-stationarity.** The lens sets $\\hat m=g$ and $\\epsilon=0$ and uses "
         "$\\mathcal H_{\\theta_t}\\approx\\mathcal H_{\\theta^*}$, which fails far from $\\theta^*$. The N12 runs use Adam itself "
         f"($\\beta_1=0.9$, $\\epsilon=0$): in run (a) $\\mathrm{{rms}}(\\hat m)/\\mathrm{{rms}}(g)$ = {m_ratio:.2g} (2 digits: the run is "

@@ -5,6 +5,7 @@ Adam is the standard one: m, v EMAs with bias corrections, update -lr * m_hat/(s
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath as mp
@@ -71,35 +72,60 @@ def run_adam(Hs, theta0, steps, lr=1e-3, betas=(0.9, 0.999), eps=0.0, noise=None
     """Adam on L_r = 1/2 theta' H_r theta for a stack of runs r (Hs: (R, d, d)); gradient
     g = H theta + noise_r * xi with xi ~ N(0, I) (``noise``: (R, d) scales or None).
 
+    Only elementwise +, -, *, / and sqrt are used (correctly rounded under IEEE 754 on every
+    platform): H theta is summed over j in a fixed order (no BLAS, no einsum) and beta^t is a
+    running product (no pow), so the float64 trajectory is bitwise the same on every machine.
+    With eps = 0 the first gradient must be nonzero in every coordinate (else v_hat = 0).
+
     Returns dict of arrays over the late ``window`` = (start, stop) steps: theta (T, R, d), g, m_hat, v_hat.
     """
-    Hs = np.asarray(Hs, dtype=float)
-    R, d, _ = Hs.shape
-    th = np.broadcast_to(np.asarray(theta0, dtype=float), (R, d)).copy()
-    m, v = np.zeros((R, d)), np.zeros((R, d))
+    cols, th = _adam_setup(Hs, theta0)
+    d, R = th.shape
+    m, v = np.zeros((d, R)), np.zeros((d, R))
     b1, b2 = betas
+    c1, c2 = 1 - b1, 1 - b2
+    b1t = b2t = 1.0
     rng = np.random.default_rng(seed)
     start, stop = window or (0, steps)
     keep_th, keep_g, keep_m, keep_v = [], [], [], []
     block = 4096                                   # noise drawn per block: the same stream as per step
     with np.errstate(invalid="ignore", divide="ignore"):
         for t in range(1, steps + 1):
-            g = np.einsum("rij,rj->ri", Hs, th)
+            g = cols[0] * th[0]
+            for j in range(1, d):                  # H theta, summed over j in a fixed order
+                g = g + cols[j] * th[j]
             if noise is not None:
                 if (t - 1) % block == 0:
-                    xi = rng.standard_normal((min(block, steps - t + 1), R, d))
-                g = g + noise * xi[(t - 1) % block]
-            m = b1 * m + (1 - b1) * g
-            v = b2 * v + (1 - b2) * g * g
-            mh, vh = m / (1 - b1**t), v / (1 - b2**t)
-            step = np.where(vh > 0, mh / np.sqrt(vh), 0.0) if eps == 0 else mh / (np.sqrt(vh) + eps)
-            th = th - lr * step
+                    xis = rng.standard_normal((min(block, steps - t + 1), R, d)).transpose(0, 2, 1) * np.asarray(noise).T
+                g = g + xis[(t - 1) % block]
+            m = b1 * m + c1 * g
+            v = b2 * v + c2 * (g * g)
+            b1t, b2t = b1t * b1, b2t * b2          # beta^t as running products
+            mh, vh = m / (1 - b1t), v / (1 - b2t)
+            th = th - lr * (mh / np.sqrt(vh) if eps == 0 else mh / (np.sqrt(vh) + eps))
             if start < t <= stop:
-                keep_th.append(th.copy())
+                keep_th.append(th)
                 keep_g.append(g)
                 keep_m.append(mh)
                 keep_v.append(vh)
-    return {"theta": np.array(keep_th), "g": np.array(keep_g), "m_hat": np.array(keep_m), "v_hat": np.array(keep_v)}
+    return _adam_output(keep_th, keep_g, keep_m, keep_v)
+
+
+def _adam_setup(Hs, theta0):
+    """The columns of H as (d, R) arrays (cols[j][i, r] = H_r[i, j]) and theta as (d, R)."""
+    Hs = np.asarray(Hs, dtype=float)
+    if Hs.ndim != 3 or Hs.shape[1] != Hs.shape[2]:
+        raise ValueError(f"Hs has shape {Hs.shape}: give a stack (R, d, d) of square matrices")
+    R, d, _ = Hs.shape
+    cols = [np.ascontiguousarray(Hs[:, :, j].T) for j in range(d)]
+    return cols, np.broadcast_to(np.asarray(theta0, dtype=float), (R, d)).T.copy()
+
+
+def _adam_output(th, g, m, v):
+    out = {k: np.array(x).transpose(0, 2, 1) for k, x in (("theta", th), ("g", g), ("m_hat", m), ("v_hat", v))}
+    if not np.all(np.isfinite(out["theta"])):
+        raise ValueError("Adam produced NaN (v_hat = 0 with eps = 0): start where every gradient is nonzero or give eps > 0")
+    return out
 
 
 def rmsprop_mp(h, theta0, steps, lr, beta2, dps=30):
@@ -204,16 +230,39 @@ def ar1_rel_errors(eta, h, T, p=1.0):
     return (math.sqrt(2 * (1 + a2) / ((1 - a2) * T)), math.sqrt(2 * (1 + k * k / (2 * (1 - a2))) / T))
 
 
+def ar1_filter(x, a, b):
+    """y_t = a y_{t-1} + b x_t with y_{-1} = 0, |a| < 1, vectorised by chunks: inside a chunk
+    y_k = a^k (y_start + b sum_{s<=k} a^-s x_s) with the powers as running products (no pow).
+
+    >>> [float(v) for v in ar1_filter(np.array([1.0, 0.0, 0.0, 2.0]), 0.5, 2.0)]
+    [2.0, 1.0, 0.5, 4.25]
+    """
+    x = np.asarray(x, dtype=float)
+    if not abs(a) < 1:
+        raise ValueError(f"a = {a}: the filter needs |a| < 1 (a stationary AR(1))")
+    if a == 0:
+        return b * x
+    L = max(1, min(2048, int(150 / -math.log10(abs(a)))))    # |a|^-L stays below 1e150
+    up = np.cumprod(np.full(L, 1 / a)) * a                   # a^-k, k = 0..L-1
+    down = np.cumprod(np.full(L, a))                         # a^(k+1)
+    y, prev = np.empty_like(x), 0.0
+    for s0 in range(0, x.size, L):
+        n = min(L, x.size - s0)
+        acc = np.cumsum(up[:n] * x[s0:s0 + n]) * b           # b sum_{s<=k} a^-s x_s
+        y[s0:s0 + n] = down[:n] * prev + (down[:n] / a) * acc
+        prev = y[s0 + n - 1]
+    return y
+
+
 def sgd_ar1(eta, h, c, T, seed, p=1.0):
     """theta_{t+1} = theta_t - eta p (h theta_t + xi_t), xi ~ N(0, c): (Var theta, E g^2) as time
     averages after a 10 % burn-in, with the AR(1) standard errors of ``ar1_rel_errors``."""
-    from scipy.signal import lfilter
     if c <= 0 or h <= 0:
         raise ValueError(f"h = {h}, c = {c}: both must be positive")
     rng = np.random.default_rng(seed)
     xi = math.sqrt(c) * rng.standard_normal(T)
     a = 1 - eta * p * h
-    y = lfilter([-eta * p], [1, -a], xi)                     # y_t = theta_{t+1}, theta_0 = 0
+    y = ar1_filter(xi, a, -eta * p)                          # y_t = theta_{t+1}, theta_0 = 0
     th, g = y[:-1], h * y[:-1] + xi[1:]                      # theta_t and g_t = h theta_t + xi_t
     burn = T // 10                                           # drop the transient
     th, g = th[burn:], g[burn:]
@@ -225,15 +274,35 @@ def sgd_ar1(eta, h, c, T, seed, p=1.0):
                      "AR(1) formula sqrt(2(1+(eta h)^2/(2(1-a^2)))/T)"))
 
 
-def gauss_hermite_ggT(A, sigma, nodes=80):
-    """E[g g'] / sigma^2 for L = sum log cosh theta_i + 1/2 theta' A theta (2-D), delta ~ N(0, sigma^2 I),
-    by a nodes x nodes Gauss-Hermite rule with probabilists' weights."""
-    x, w = np.polynomial.hermite_e.hermegauss(nodes)
-    w = w / math.sqrt(2 * math.pi)
-    d1, d2 = np.meshgrid(sigma * x, sigma * x, indexing="ij")
-    W = np.outer(w, w)
-    A = np.asarray(A, dtype=float)
-    g1 = np.tanh(d1) + A[0, 0] * d1 + A[0, 1] * d2
-    g2 = np.tanh(d2) + A[1, 0] * d1 + A[1, 1] * d2
-    E = np.array([[np.sum(W * g1 * g1), np.sum(W * g1 * g2)], [np.sum(W * g2 * g1), np.sum(W * g2 * g2)]])
-    return E / sigma**2
+@functools.lru_cache(maxsize=None)
+def hermite_rule(nodes, dps):
+    """Gauss-Hermite nodes and weights with probabilists' weights (sum 1), in mpmath at ``dps``."""
+    with mp.workdps(dps):
+        X, W = mp.gauss_quadrature(nodes, "hermite")
+        return tuple(mp.sqrt(2) * x for x in X), tuple(w / mp.sqrt(mp.pi) for w in W)
+
+
+def gauss_hermite_ggT(A, sigma, nodes=80, dps=25):
+    """E[g g'] / sigma^2 (an mpmath matrix) for L = sum log cosh theta_i + 1/2 theta' A theta (2-D),
+    delta ~ N(0, sigma^2 I), by the nodes x nodes product Gauss-Hermite rule (probabilists'
+    weights) in mpmath at ``dps``, evaluated through its 1-D factors: with t = tanh(d),
+    g_i = t_i + sum_j A_ij d_j and E over the product rule factorises into 1-D sums."""
+    x, w = hermite_rule(nodes, dps)
+    with mp.workdps(dps):
+        s = mp.mpf(sigma)
+        A = mp.matrix(A)
+        d = [s * xi for xi in x]
+        E1 = {k: mp.fsum(wi * f for wi, f in zip(w, col)) for k, col in (
+            ("1", [1] * nodes), ("d", d), ("t", [mp.tanh(v) for v in d]), ("dd", [v * v for v in d]),
+            ("tt", [mp.tanh(v) ** 2 for v in d]), ("td", [mp.tanh(v) * v for v in d]))}
+        E = mp.matrix(2, 2)
+        for i in range(2):
+            for k in range(2):
+                j, l = 1 - i, 1 - k                           # the other coordinate
+                same = E1["tt"] if i == k else E1["t"] ** 2   # E t_i t_k
+                td = lambda a, b: E1["td"] if a == b else E1["t"] * E1["d"]   # E t_a d_b
+                dd = lambda a, b: E1["dd"] if a == b else E1["d"] ** 2        # E d_a d_b
+                E[i, k] = (same + sum(A[k, b] * td(i, b) for b in range(2)) + sum(A[i, a] * td(k, a) for a in range(2))
+                           + sum(A[i, a] * A[k, b] * dd(a, b) for a in range(2) for b in range(2)))
+                del j, l
+        return E / s**2
