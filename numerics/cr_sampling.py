@@ -138,10 +138,29 @@ def _draw_sums(X, Y, p, r, keep_duplicates=True):
 
 def _expected_error(X, Y, p, r):
     S = [sum(X[a][i] * Y[i][b] for i in range(len(Y))) for a in range(len(X)) for b in range(len(Y[0]))]
+    if isinstance(p[0], Fraction):
+        return _expected_error_exact(X, Y, p, r, S)
     total = 0
     for w, M in _draw_sums(X, Y, p, r):
         total += w * sum((u - s) ** 2 for u, s in zip(M, S))
     return total
+
+
+def _expected_error_exact(X, Y, p, r, S):
+    """The same finite sum in integers: every x_i y_i^T / p_i and XY over one denominator D, every
+    p_i over one denominator q; one Fraction at the end (same value, no Fraction per term)."""
+    idx = [i for i in range(len(Y)) if p[i]]
+    T = {i: [t / p[i] for t in _outer(X, Y, i)] for i in idx}
+    D = math.lcm(*(Fraction(v).denominator for v in S + [t for i in idx for t in T[i]]))
+    q = math.lcm(*(p[i].denominator for i in idx))
+    Ti = {i: [int(t * D) for t in T[i]] for i in idx}
+    rS = [int(v * D) * r for v in S]                                  # r D (XY), row-major
+    w = {i: int(p[i] * q) for i in idx}
+    total = 0
+    for draw in itertools.product(idx, repeat=r):
+        acc = [sum(col) for col in zip(*(Ti[s] for s in draw))]
+        total += math.prod(w[s] for s in draw) * sum((a - b) ** 2 for a, b in zip(acc, rS))
+    return Fraction(total, q ** r * (r * D) ** 2)
 
 
 def cr_expected_error(X, Y, probs, r=1):
@@ -245,18 +264,21 @@ def monte_carlo_error(X, Y, probs, r=1, n=10**6, seed=0, chunk=2 * 10**5):
 
 def gram(X, Y):
     """G_ij = <v_i, v_j> = (x_i . x_j)(y_i . y_j), exact for exact input."""
-    Xc, Yc, _, _ = _parse(X, Y)
-    l = len(Yc)
-    xx = [[sum(Xc[a][i] * Xc[a][j] for a in range(len(Xc))) for j in range(l)] for i in range(l)]
-    G = [[xx[i][j] * sum(u * v for u, v in zip(Yc[i], Yc[j])) for j in range(l)] for i in range(l)]
+    Xc, Yc = _rows(X, "X"), _rows(Y, "Y")
+    if not (len(Xc[0]) == len(Yc) and all(type(v) is int for r in Xc + Yc for v in r)):
+        Xc, Yc, _, _ = _parse(X, Y)                              # plain ints are used as they are (fast)
+    l, Xt = len(Yc), list(zip(*Xc))                              # Xt[i] = x_i
+    G = [[sum(u * v for u, v in zip(Xt[i], Xt[j])) * sum(u * v for u, v in zip(Yc[i], Yc[j]))
+          for j in range(l)] for i in range(l)]
     if all(isinstance(v, Fraction) and v.denominator == 1 for row in G for v in row):
-        G = [[int(v) for v in row] for row in G]                 # integer input: plain ints (fast)
+        G = [[int(v) for v in row] for row in G]                 # an integer Gram matrix as ints
     return G
 
 
 def subset_error(G, keep):
     """||X_[:,S] Y_[S,:] - XY||_F^2 = ||sum of the dropped v_i||^2."""
-    drop = [i for i in range(len(G)) if i not in set(keep)]
+    keep = set(keep)
+    drop = [i for i in range(len(G)) if i not in keep]
     return sum(G[i][j] for i in drop for j in drop)
 
 

@@ -210,6 +210,17 @@ def min_eigenvalue(T, dps: int = 30):
         return +min(ev[i].real for i in range(len(ev)))
 
 
+def is_positive_definite(T, shift=0, dps: int = 30) -> bool:
+    """Whether ``T + shift I`` (Hermitian, mpmath) has a Cholesky factor at ``dps`` + guard digits,
+    which certifies lambda_min(T) > -shift up to rounding at that precision."""
+    with mp.workdps(dps + GUARD):
+        try:
+            mp.cholesky(T + mp.eye(T.rows) * mp.mpf(shift))
+        except ValueError:
+            return False
+        return True
+
+
 def periodic_trapezoid(fn, M: int, dps: int = 30):
     """(2/M) sum_{j<M} fn(-1 + 2j/M): exact for exp(i pi n x) with 0 < |n| < M (and n = 0)."""
     with mp.workdps(dps + GUARD):

@@ -71,13 +71,20 @@ def _scores(mu) -> list:
 
 # --- the two noises ------------------------------------------------------------------------------
 
+@lru_cache(maxsize=None)
+def _gauss_consts(prec):
+    """(1/sqrt 2, 1/sqrt(2 pi)) at ``prec`` bits, computed once."""
+    with mp.workprec(prec):
+        return 1 / mp.sqrt(2), 1 / mp.sqrt(2 * mp.pi)
+
+
 def _cdf(noise, x):
-    return mp.erfc(-x / mp.sqrt(2)) / 2 if noise == "gaussian" else mp.exp(-mp.exp(-x))
+    return mp.erfc(-x * _gauss_consts(mp.mp.prec)[0]) / 2 if noise == "gaussian" else mp.exp(-mp.exp(-x))
 
 
 def _pdf(noise, x):
     if noise == "gaussian":
-        return mp.exp(-x * x / 2) / mp.sqrt(2 * mp.pi)
+        return mp.exp(-x * x / 2) * _gauss_consts(mp.mp.prec)[1]
     return mp.exp(-x - mp.exp(-x))
 
 
@@ -119,11 +126,16 @@ def _vector_quad(F, points, n):
     return total, err
 
 
-def _level_integrand(noise, mu):
-    n = len(mu)
+def _survival(noise, x):
+    return _cdf(noise, -x) if noise == "gaussian" else -mp.expm1(-mp.exp(-x))
+
+
+def _level_integrand(noise, mu, survival=False):
+    """x -> [p(x - mu_i) prod_{j != i} Phi(x - mu_j)]_i (with 1 - Phi when ``survival``: argmin)."""
+    n, G = len(mu), (_survival if survival else _cdf)
 
     def F(x):
-        c = [_cdf(noise, x - m) for m in mu]
+        c = [G(noise, x - m) for m in mu]
         left = [mp.mpf(1)]                        # prefix and suffix products: prod_{j != i} c_j
         for v in c[:-1]:
             left.append(left[-1] * v)
@@ -206,55 +218,48 @@ def quantile_form_probs(mu, noise="gaussian", dps=30):
     """
     _check_noise(noise)
     _check_dps(dps)
-    out = []
+    out, memo = [], {}                            # the n integrals share their nodes: Phi^{-1} once each
+
+    def inv(t, upper):
+        if (t, upper) not in memo:
+            memo[t, upper] = _ppf(noise, t, upper)
+        return memo[t, upper]
     with mp.workdps(dps + GUARD):
         m = _scores(mu)
         for i in range(len(m)):
             d = [m[i] - m[j] for j in range(len(m)) if j != i]
-            lower = mp.quad(lambda t: mp.fprod(_cdf(noise, dj + _ppf(noise, t)) for dj in d), [0, 0.5])
-            upper = mp.quad(lambda s: mp.fprod(_cdf(noise, dj + _ppf(noise, s, True)) for dj in d), [0, 0.5])
-            out.append(lower + upper)
+            halves = [mp.quad(lambda t: mp.fprod(_cdf(noise, dj + inv(t, up)) for dj in d), [0, 0.5])
+                      for up in (False, True)]
+            out.append(halves[0] + halves[1])
     with mp.workdps(dps):
         return [+v for v in out]
 
 
-def _eps_window(noise, dps):
-    """Integration points in eps: the whole line for Gaussian noise, [c, oo) for Gumbel with the
-    left tail below exp(-e^c) < 10**-(dps+10) dropped (mp.quad would probe exp(e^{10^30}))."""
-    if noise == "gaussian":
-        return [-mp.inf, mp.inf]
-    return [-mp.log((dps + 10) * mp.log(10)) - 1, mp.inf]
-
-
 def argmin_probs(mu, noise="gaussian", dps=30):
-    """``P[argmin(mu + eps) = i] = int p(eps) prod_{j != i} (1 - Phi(mu_i - mu_j + eps)) d eps``.
+    """``P[argmin(mu + eps) = i] = int p(x - mu_i) prod_{j != i} (1 - Phi(x - mu_j)) dx``, by the
+    panelled Gauss-Legendre rule of ``perturb_max_probs`` (1 - Phi without cancellation).
 
     >>> [mp.nstr(p, 8) for p in argmin_probs([1, 0, -1], dps=15)]
     ['0.04715068', '0.2240983', '0.72875102']
     """
     _check_noise(noise)
     _check_dps(dps)
-    out = []
     with mp.workdps(dps + GUARD):
         m = _scores(mu)
-        a, b = _eps_window(noise, dps)
-        for i in range(len(m)):
-            d = [m[i] - m[j] for j in range(len(m)) if j != i]
-            f = lambda e: _pdf(noise, e) * mp.fprod(1 - _cdf(noise, dj + e) for dj in d)
-            out.append(mp.quad(f, sorted(set([a, b, mp.mpf(0)] + [-dj for dj in d if a < -dj]))))
+        vals, _ = _vector_quad(_level_integrand(noise, m, survival=True), _panels(noise, m, dps), len(m))
     with mp.workdps(dps):
-        return [+v for v in out]
+        return [+v for v in vals]
 
 
 @lru_cache(maxsize=32)
 def quantile_nodes(K: int, noise: str, dps: int) -> tuple:
     """Phi^{-1}(k/(K+1)), k = 1..K, at ``dps`` + guard digits, each t = k/(K+1) exact."""
     with mp.workdps(dps + GUARD):
-        half = [(_ppf(noise, mp.mpf(k) / (K + 1)), _ppf(noise, mp.mpf(k) / (K + 1), True))
-                for k in range(1, (K + 1) // 2 + 1)]
-        low = [h[0] for h in half]
-        high = [h[1] for h in half[: K - len(half)]][::-1]
-        return tuple(low + high)
+        ts = [mp.mpf(k) / (K + 1) for k in range(1, (K + 1) // 2 + 1)]
+        low = [_ppf(noise, t) for t in ts]
+        # Gaussian: Phi^{-1}(1 - t) = -Phi^{-1}(t), no second solve
+        high = [-x for x in low] if noise == "gaussian" else [_ppf(noise, t, True) for t in ts]
+        return tuple(low + high[: K - len(ts)][::-1])
 
 
 def perturb_max_quantile_rule(mu, K, noise="gaussian", dps=20):
@@ -278,16 +283,19 @@ def perturb_max_quantile_rule(mu, K, noise="gaussian", dps=20):
     with mp.workdps(dps + GUARD):
         m = _scores(mu)
         n = len(m)
-        col = {}                                  # (i, j) -> [Phi(mu_i - mu_j + x_k)]_k
+        col = {}                                  # d = mu_i - mu_j -> [Phi(d + x_k)]_k
+        for d in sorted({m[i] - m[j] for i in range(n) for j in range(n) if i != j}):
+            if noise == "gaussian" and -d in col:     # Phi(d + x_k) = 1 - Phi(-d + x_{K+1-k}), d > 0
+                col[d] = [1 - v for v in reversed(col[-d])]
+            else:
+                col[d] = [_cdf(noise, d + x) for x in xs]
+        out = []
         for i in range(n):
-            for j in range(n):
-                if i == j or (i, j) in col:
-                    continue
-                col[i, j] = [_cdf(noise, m[i] - m[j] + x) for x in xs]
-                if noise == "gaussian":           # Phi(-d + x_k) = 1 - Phi(d + x_{K+1-k})
-                    col[j, i] = [1 - v for v in reversed(col[i, j])]
-        out = [mp.fsum(mp.fprod(col[i, j][k] for j in range(n) if j != i) for k in range(K)) / K
-               for i in range(n)]
+            cols = [col[m[i] - m[j]] for j in range(n) if j != i]
+            head = cols[0] if n > 2 else [mp.mpf(1)] * K     # all columns but the last, multiplied
+            for c in cols[1:-1]:
+                head = [a * b for a, b in zip(head, c)]
+            out.append(mp.fdot(head, cols[-1]) / K)
     with mp.workdps(dps):
         return [+v for v in out]
 

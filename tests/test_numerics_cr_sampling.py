@@ -157,3 +157,14 @@ def test_diagonal_weights_routes_agree(dps):
     full = ((C @ L @ R - Xr @ Yr) ** 2).sum()
     diag = ((C @ np.diag(h) @ R - Xr @ Yr) ** 2).sum()
     assert full <= diag + 1e-9 <= ((C @ R - Xr @ Yr) ** 2).sum() + 2e-9
+
+
+def test_exact_enumeration_in_integers_matches_the_mpf_route():
+    """The integer enumeration of E_r (exact input) against the same sum in mpmath (float input)."""
+    X, Y = [[1, -2, 0, 3], [2, 1, 1, 0]], [[1, 0], [2, -1], [0, 1], [1, 1]]
+    p = [Fraction(1, 6), Fraction(1, 3), Fraction(1, 4), Fraction(1, 4)]
+    for r in (1, 2, 3):
+        exact = ncr.cr_expected_error(X, Y, p, r)
+        assert isinstance(exact, Fraction)
+        assert abs(ncr.cr_expected_error(X, Y, [float(v) for v in p], r) - mp.mpf(exact.numerator) / exact.denominator) < 1e-12
+

@@ -192,6 +192,15 @@ def test_toeplitz_sections_of_an_autocorrelation_are_psd():
     assert np.allclose(np.array(T.tolist(), dtype=complex), T64, rtol=0, atol=1e-15)
 
 
+def test_cholesky_certificate_against_the_eigenvalue():
+    """T + s I has a Cholesky factor exactly when s > -lambda_min (a second route to lambda_min)."""
+    T = fd.toeplitz(fd.autocorrelation(REF, 30), 12, 30)
+    lam = fd.min_eigenvalue(T, 30)
+    assert fd.is_positive_definite(T, 0, 30)
+    assert fd.is_positive_definite(T, -lam + mp.mpf(10) ** -10, 30)
+    assert not fd.is_positive_definite(T, -lam - mp.mpf(10) ** -10, 30)
+
+
 @pytest.mark.parametrize("a, xmin", [([1, -1], 0), ([1, 2, 1], 1), ([1, 0, 0, 1j], mp.mpf(-5) / 6)])
 def test_critical_minimum_where_A_vanishes_on_the_circle(a, xmin):
     """min f = 0 where A has a zero on the unit circle (a double or higher root of f')."""
