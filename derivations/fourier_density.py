@@ -972,7 +972,7 @@ def notes_section():
         "$0<|n|<M$, so $N+1$ nodes are exact for $\\int f$ and $2N+1$ for $\\int|f'|^2$ (used in H5-quad and H7-quad); "
         f"with $2N$ nodes $|f'|^2$ aliases. Gauss–Legendre is not exact here: with $N+1$ = 3 nodes it gives "
         f"$\\int p_\\theta$ = {_gauss_legendre_mass(3):.6f} on the reference instance, and with 12 nodes it is "
-        f"{abs(_gauss_legendre_mass(12) - 1):.3e} away from 1.",
+        f"{abs(_gauss_legendre_mass(12) - 1):.1e} away from 1 (float64; two digits, the rest is rounding).",
     ])
 
 

@@ -222,3 +222,15 @@ def test_verdicts_do_not_depend_on_the_hash_seed(tmp_path):
     runs = [_verify_json(tmp_path, s, files) for s in ("1", "6", "12345")]
     assert len(runs[0]) >= 49 and runs[0] == runs[1] == runs[2]
     assert next(r for r in runs[0] if r["id"] == "simplify_false_zero.angle")["verdict"] == "REFUTED"
+
+
+def test_float64_rounding_noise_is_shown_as_a_bound_not_digits():
+    def noise():
+        return agrees(Estimate(4.398e-16, 0, "float64 route"), 0, atol=1e-10, scale=1)
+
+    def real():
+        return agrees(Estimate(3e-12, 0, "float64 route"), 0, atol=1e-10, scale=1)
+    quiet, loud = run_claim(_claim(noise)), run_claim(_claim(real))
+    assert quiet.status is loud.status is Status.CONFIRMED
+    assert quiet.floored and "4.398" not in str(quiet.latex) and "below }10^{-13}" in quiet.latex[0][1]
+    assert not loud.floored and "rounding noise" not in loud.latex[0][1] and "3" in loud.latex[0][1]
