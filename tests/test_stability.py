@@ -1,6 +1,6 @@
 """Reports identical across machines: float64 results that differ in the last ulp (another BLAS
 kernel, another SIMD path for exp or a reduction) must not change a page (the Markdown; figures
-of float64 error distributions, such as Vieta's A9, still move by a pixel).
+of float64 error distributions, such as Vieta's A9, still move by a pixel). Every article is tested.
 
 The test nudges the results of numpy's platform-dependent routines by one ulp and regenerates
 article pages in this process: every page must stay byte-identical.
@@ -71,18 +71,14 @@ def _page(stem: str) -> str:
     return page
 
 
-PLATFORM_DEPENDENT = {
-    "adam_newton": "the float64 Adam runs are chaotic: after a one-ulp change eta/sigma reads 35.2 "
-                   "instead of 35.1, and two slopes change in their 8th digit",
-}
+PLATFORM_DEPENDENT: dict[str, str] = {}      # stem -> the measured cause, for a strict xfail
+STEMS = sorted(p.stem for p in (ROOT / "derivations").glob("*.py") if not p.name.startswith("_"))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", [
-    "vieta",
-    "topk_smoothing",
-    *(pytest.param(s, marks=pytest.mark.xfail(reason=r, strict=True)) for s, r in PLATFORM_DEPENDENT.items()),
-])
+    pytest.param(s, marks=pytest.mark.xfail(reason=PLATFORM_DEPENDENT[s], strict=True))
+    if s in PLATFORM_DEPENDENT else s for s in STEMS])
 def test_pages_do_not_depend_on_the_last_ulp(stem, monkeypatch):
     plain = _page(stem)
     for mod, names in NUDGED.items():
