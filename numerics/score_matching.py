@@ -327,14 +327,19 @@ def score_f64(x, weights, means, variances, a, b):
     return num
 
 
-def score_f64_naive(x, weights, means, variances, a, b):
-    """p_t'(x)/p_t(x) with densities in float64: 0/0 = nan once both underflow (the pitfall)."""
+def score_f64_naive(x, weights, means, variances, a, b, exp=np.exp):
+    """p_t'(x)/p_t(x) with densities in float64: 0/0 = nan once both underflow (the pitfall).
+    ``exp``: the elementwise exponential (pass a correctly rounded one for results that do not
+    depend on the libm); the sums over components run left to right, the rest is IEEE + - * / sqrt."""
     x = np.asarray(x, dtype=float)[..., None]
     M = a * np.asarray(means, dtype=float)
     V = a * a * np.asarray(variances, dtype=float) + b * b
-    dens = np.asarray(weights, dtype=float) * np.exp(-(x - M) ** 2 / (2 * V)) / np.sqrt(2 * np.pi * V)
+    dens = np.asarray(weights, dtype=float) * exp(-(x - M) ** 2 / (2 * V)) / np.sqrt(2 * np.pi * V)
+    num, den = dens[..., 0] * (-(x[..., 0] - M[0]) / V[0]), dens[..., 0]
+    for j in range(1, dens.shape[-1]):
+        num, den = num + dens[..., j] * (-(x[..., 0] - M[j]) / V[j]), den + dens[..., j]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (dens * (-(x - M) / V)).sum(axis=-1) / dens.sum(axis=-1)
+        return num / den
 
 
 def sample_x0(rng, n, weights, means, variances):
