@@ -21,8 +21,8 @@ import numpy as np
 
 __all__ = ["squareplus_max_error", "squareplus_minimax_b",          # the public API
            "article_grid", "article_recipe", "beta", "critical_point", "error", "error_f64",
-           "error_f64_listing", "error_slope", "golden_section", "minimax_grid_f64", "minimax_route_a",
-           "minimax_route_b", "positive_max"]
+           "error_f64_listing", "error_listing_fixed", "error_slope", "golden_section", "listing_max",
+           "minimax_grid_f64", "minimax_route_a", "minimax_route_b", "positive_max"]
 
 GUARD = 10                   # extra digits carried inside every high-precision engine
 B_MAX = 10                   # squareplus_max_error accepts 0 < b <= B_MAX
@@ -217,6 +217,34 @@ def error_f64_listing(x, a):
     return np.abs((x + np.sqrt(x**2 + a**2)) / 2 - np.log(np.exp(x) + 1))
 
 
+def _rounded64(fn, x: float) -> float:
+    """fn(x) rounded to the nearest float64 from 200 bits (mpmath): the same bits on every machine."""
+    with mp.workprec(200):
+        return float(fn(mp.mpf(x)))
+
+
+def error_listing_fixed(x: float, a: float) -> float:
+    """One point of the article's listing in fixed float64 arithmetic: IEEE + - * / sqrt, and exp
+    and log rounded to nearest (from 200-bit mpmath) instead of the platform's libm.
+
+    >>> error_listing_fixed(0.0, 1.0) == abs(0.5 - _rounded64(mp.log, 2.0))
+    True
+    """
+    x, a = float(x), float(a)
+    return abs((x + math.sqrt(x * x + a * a)) / 2 - _rounded64(mp.log, _rounded64(mp.exp, x) + 1))
+
+
+def listing_max(grid, a: float, margin: float = 1e-13) -> float:
+    """max over ``grid`` of the listing's |e_{a^2}| in the fixed arithmetic of error_listing_fixed:
+    numpy (within a few ulps, far below ``margin``) picks the points within ``margin`` of its max,
+    and only those are evaluated in the fixed arithmetic, so the result does not depend on the libm."""
+    if not margin > 0:
+        raise ValueError(f"margin={margin} must be positive (e.g. 1e-13, above float64 rounding)")
+    v = error_f64_listing(grid, a)
+    near = np.asarray(grid)[v >= np.max(v) - margin]
+    return max(error_listing_fixed(t, a) for t in near.tolist())
+
+
 def golden_section(f, lo: float, hi: float, tol: float):
     """Minimiser of a unimodal f on [lo, hi] by golden-section search, to a bracket below tol."""
     g = (math.sqrt(5) - 1) / 2
@@ -248,8 +276,9 @@ def article_grid():
 
 def article_recipe(tol: float = 1e-12, bracket=(0.5, 2.0)):
     """The article's objective g(a) = max over its grid of |e_{a^2}|, minimised over a by
-    golden-section to an a-tolerance ``tol``; returns (b = a^2, g(a))."""
+    golden-section to an a-tolerance ``tol``; returns (b = a^2, g(a)). g is the listing in fixed
+    float64 arithmetic (``listing_max``), so b has the same bits on every machine."""
     grid = article_grid()
-    g = lambda a: float(np.max(error_f64_listing(grid, a)))
+    g = lambda a: listing_max(grid, a)
     a = golden_section(g, *bracket, tol)
     return a * a, g(a)

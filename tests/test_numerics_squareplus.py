@@ -151,3 +151,13 @@ def test_golden_section_and_article_recipe():
     assert abs(nsq.golden_section(lambda t: (t - 0.3) ** 2, 0, 1, 1e-10) - 0.3) < 1e-8
     b_rep, g = nsq.article_recipe(tol=1e-12)
     assert abs(b_rep - float(B_STAR_TEXT)) < 5e-11 and abs(g / float(mp.log(2) - mp.sqrt(mp.mpf(B_STAR_TEXT)) / 2) - 1) < 1e-9
+
+
+def test_listing_max_is_the_fixed_arithmetic_max_over_the_grid():
+    sub = nsq.article_grid()[::40]                     # the whole grid in the fixed arithmetic is slow
+    for a in (1.0, 1.2344, 1.23443, 1.3):
+        full = max(nsq.error_listing_fixed(t, a) for t in sub.tolist())
+        assert nsq.listing_max(sub, a) == full
+        assert abs(full - float(np.max(nsq.error_f64_listing(sub, a)))) < 1e-15   # numpy agrees to rounding
+    with pytest.raises(ValueError, match="margin=0"):
+        nsq.listing_max(sub, 1.0, margin=0)
