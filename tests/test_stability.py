@@ -1,7 +1,7 @@
 """Reports identical across machines: float64 results that differ in the last ulp (another BLAS
 kernel, another SIMD path for exp or a reduction) must not change a page (the Markdown; figures
-of float64 error distributions, Vieta's A9, are listed in FLOAT64_FIGURES: they may move by a
-pixel). Every article is tested, its Markdown and its figures' bytes.
+drawing float64 values at rounding level, Vieta's A9 and five open ones, are listed in
+FLOAT64_FIGURES: they may move by a pixel). Every article is tested, its Markdown and its figures.
 
 The test nudges the results of numpy's platform-dependent routines by one ulp and regenerates
 article pages in this process: every page must stay byte-identical.
