@@ -89,7 +89,6 @@ def _render(stem: str, art, verdicts, secs) -> tuple[str, dict]:
     return page, {name: png for s in secs for name, png in s.figures}
 
 
-PLATFORM_DEPENDENT: dict[str, str] = {}      # stem -> the measured cause, for a strict xfail
 FLOAT64_FIGURES = {                          # figures whose data is float64 rounding error itself
     ("vieta", "a9_ecdf.png"): "the empirical CDF of 20 000 float64 root errors (numpy.roots is LAPACK)",
     ("vieta", "a9_separation.png"): "the same errors against the root separation",
@@ -105,9 +104,7 @@ STEMS = sorted(p.stem for p in (ROOT / "derivations").glob("*.py") if not p.name
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stem", [
-    pytest.param(s, marks=pytest.mark.xfail(reason=PLATFORM_DEPENDENT[s], strict=True))
-    if s in PLATFORM_DEPENDENT else s for s in STEMS])
+@pytest.mark.parametrize("stem", STEMS)
 def test_pages_do_not_depend_on_the_last_ulp(stem, monkeypatch):
     plain, plain_figs = _render(stem, *_compute(stem))
     for mod, names in NUDGED.items():
