@@ -615,7 +615,7 @@ def L13_num(dps):
                               rtol=tol, label=f"3-D, beta = {mp.nstr(b, 3)}"))
         worst = mp.mpf(0)
         for _ in range(20):
-            a, c, gg, b = (mp.mpf(str(v)) for v in (*10 ** rng.uniform(-2, 2, 3), rng.uniform(0.01, 1)))  # mutate: equivalent (the identity holds for every positive A, C, G, beta)
+            a, c, gg, b = (*(mp.mpf(10) ** mp.mpf(u) for u in rng.uniform(-2, 2, 3)), mp.mpf(rng.uniform(0.01, 1)))  # mutate: equivalent (the identity holds for every positive A, C, G, beta)
             worst = max(worst, abs(surge(a, c, gg, b) / (b * gg / (a + b * b * c)) - 1))
         out.append(agrees(Estimate(worst, 0, "worst relative difference on 20 random (A, C, G, beta)", dps), 0,
                           atol=tol, scale=1, label="random (A, C, G)"))

@@ -4,7 +4,11 @@ A derivation file declares claims with ``@claim``; each returns ``identity(lhs, 
 ``chain((label, expr), ...)`` or ``agrees(estimate, expected)``. The checker grades each claim
 PROVED, CONFIRMED, REFUTED, INCONCLUSIVE or ERROR, with the numbers behind the verdict.
 """
-from numerics.estimate import Estimate
+from . import kernels
+
+kernels.pin()                           # before NumPy is first imported (numerics imports it)
+
+from numerics.estimate import Estimate  # noqa: E402
 
 from .records import FINDINGS, Claim, Status, Verdict
 from .registry import (DerivationError, InvalidClaim, agrees, bound, chain, claim, extremum, identity,

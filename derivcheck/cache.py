@@ -3,7 +3,7 @@
 The key of a claim covers everything its verdict depends on: the bytes of its derivation file,
 of the helper files beside it (``derivations/_*.py``), of every ``numerics`` module the file
 imports (followed through their own imports) and of the checker itself (``derivcheck/*.py``);
-the versions of Python and of the numeric libraries; the claim's name, the dps ladder and the
+the versions of Python and of the numeric libraries and the float64 kernels in use; the claim's name, the dps ladder and the
 seed. The entry holds the pickled Verdict, byte-identical to a fresh run's. An article's entry for
 ``derivcheck report`` also holds its rendered sections. Entries live in ``.derivcheck/cache/``
 (never committed); ``--no-cache`` (or ``DERIVCHECK_NO_CACHE=1``) recomputes everything.
@@ -37,7 +37,9 @@ def _versions() -> str:
             libs.append(f"{name}={md.version(name)}")
         except md.PackageNotFoundError:
             libs.append(f"{name}=-")
-    return f"{sys.version}|{'|'.join(libs)}|hashseed={os.environ.get('PYTHONHASHSEED', '')}"
+    from . import kernels
+    return (f"{sys.version}|{'|'.join(libs)}|hashseed={os.environ.get('PYTHONHASHSEED', '')}|"
+            f"{kernels.status()}")
 
 
 def _numerics_imports(source: str, package: bool = False) -> set[str]:

@@ -40,6 +40,11 @@ def pytest_configure(config):
         os.environ["DERIVCHECK_NO_CACHE"] = "1"
 
 
+def pytest_report_header(config):
+    from . import kernels
+    return f"derivcheck: {kernels.status()}"
+
+
 def pytest_terminal_summary(terminalreporter, config):
     reused = sum(1 for reps in terminalreporter.stats.values() for r in reps
                  if getattr(r, "when", "") == "call" and ("verdict_cached", True) in getattr(r, "user_properties", []))

@@ -299,8 +299,9 @@ def index_markdown(results, old: str | None = None, order=None) -> str:
 def versions() -> str:
     import matplotlib
     import numpy
+    from . import kernels
     return (f"SymPy {sp.__version__}, mpmath {mp.__version__} (backend {mp.libmp.BACKEND}), "
-            f"NumPy {numpy.__version__}, Matplotlib {matplotlib.__version__}")
+            f"NumPy {numpy.__version__}, Matplotlib {matplotlib.__version__}; {kernels.status()}")
 
 
 def write_report(results, out: Path, index: bool = True, partial_order=None) -> list[Path]:
@@ -335,6 +336,18 @@ def write_report(results, out: Path, index: bool = True, partial_order=None) -> 
 FIGURE_DPI, FIGURE_PAD, _MARGIN = 110, 0.1, 1.0         # dots per inch; pad and margin in inches
 
 
+def _off_pixel_edges(fig, wpx: float, hpx: float) -> None:
+    """Move every axes edge to a quarter pixel (by less than a pixel). An edge exactly on a pixel
+    boundary is snapped to one pixel or the next by the last bit of a transform (the spine and the
+    ticks there move when another BLAS composes the affine matrices)."""
+    import math
+    for ax in fig.axes:
+        p = ax.get_position()
+        x0, x1 = ((math.floor(v * wpx) + 0.25) / wpx for v in (p.x0, p.x1))
+        y0, y1 = ((math.floor(v * hpx) + 0.25) / hpx for v in (p.y0, p.y1))
+        ax.set_position([x0, y0, x1 - x0, y1 - y0])
+
+
 def figure_bytes(fig) -> bytes:
     """Deterministic PNG bytes of the figure cropped to its artists plus FIGURE_PAD inches (what
     ``savefig(bbox_inches="tight")`` gives) from a single draw: the canvas first grows by a margin
@@ -347,6 +360,8 @@ def figure_bytes(fig) -> bytes:
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
+    from .figures import stabilise
+    stabilise(fig)                       # data rounded far below a pixel, before the layout is drawn
     W, H = fig.get_size_inches()
     w, h = W + 2 * _MARGIN, H + 2 * _MARGIN
     for ax in fig.axes:
@@ -354,6 +369,7 @@ def figure_bytes(fig) -> bytes:
         ax.set_position([(p.x0 * W + _MARGIN) / w, (p.y0 * H + _MARGIN) / h, p.width * W / w, p.height * H / h])
     fig.set_size_inches(w, h)
     fig.set_dpi(FIGURE_DPI)
+    _off_pixel_edges(fig, w * FIGURE_DPI, h * FIGURE_DPI)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     box = fig.get_tightbbox(canvas.get_renderer()).padded(FIGURE_PAD)

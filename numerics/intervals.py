@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 
 import flint
+import gmpy2
 import numpy as np
 from flint import arb
 
@@ -145,15 +146,21 @@ def _bisect(g, grad, box, strict, max_boxes, min_width, time_limit, exclude, sca
 
 # --- global search ----------------------------------------------------------------------------
 
+def _pow10(u: np.ndarray) -> np.ndarray:
+    """10**u correctly rounded (MPFR), the same bits on every machine (numpy's power is not)."""
+    with gmpy2.context(precision=53):
+        return np.array([float(gmpy2.exp10(gmpy2.mpfr(float(v)))) for v in u])
+
+
 def _draw(lo: float, hi: float, n: int, rng) -> np.ndarray:
     """n values of one coordinate: uniform where bounded, log-spread far out on infinite sides,
     and crowded towards each finite end (where a narrow failure hides)."""
     if math.isfinite(lo) and math.isfinite(hi):
         w = hi - lo
-        near = 10.0 ** rng.uniform(-9, 0, n) * w
+        near = _pow10(rng.uniform(-9, 0, n)) * w
         return np.where(rng.random(n) < 0.7, rng.uniform(lo, hi, n),
                         np.where(rng.random(n) < 0.5, lo + near, hi - near))
-    far = 10.0 ** rng.uniform(-6, 9, n)
+    far = _pow10(rng.uniform(-6, 9, n))
     if math.isfinite(lo):
         return lo + np.where(rng.random(n) < 0.5, far, rng.uniform(0, 20, n))
     if math.isfinite(hi):

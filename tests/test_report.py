@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from derivcheck import kernels
+
 from derivcheck.registry import load_article
 from derivcheck.run import run_claim
 
@@ -37,27 +39,14 @@ def test_text_block_of_the_mistyped_cubic(monkeypatch):
 @pytest.mark.slow
 def test_reports_are_deterministic_and_not_stale(tmp_path):
     """`derivcheck report`, computed afresh (no cache), equals the committed reports/ (whose pages
-    were written by another run: deterministic); the cache's equality with a fresh run is tested
-    in test_cache.py."""
+    were written by another run: deterministic), byte for byte with the pinned float64 kernels
+    (elsewhere up to what other kernels may change: test_kernels.py); the cache's equality with a
+    fresh run is tested in test_cache.py."""
     subprocess.run([sys.executable, "-m", "derivcheck", "report", "--no-cache", "--out", str(tmp_path / "a")],
                    cwd=ROOT, check=False, capture_output=True)
-    committed = ROOT / "reports"
-    generated = tmp_path / "a"
-    for path in generated.rglob("*"):
-        if path.is_file():
-            rel = path.relative_to(generated)
-            assert (committed / rel).exists(), f"reports/{rel} is missing: run derivcheck report"
-            old, new = (committed / rel).read_bytes(), path.read_bytes()
-            if old != new and _float64_figure(rel) and old[16:24] == new[16:24]:
-                continue                 # rounding error drawn as data (same PNG size): a pixel may move
-            assert (committed / rel).read_bytes() == path.read_bytes(), \
-                f"reports/{rel} is stale: run derivcheck report"
-
-
-def _float64_figure(rel) -> bool:
-    from test_stability import FLOAT64_FIGURES
-    parts = Path(rel).parts
-    return len(parts) == 3 and parts[0] == "figures" and (parts[1], parts[2]) in FLOAT64_FIGURES
+    from test_kernels import differences
+    wrong = differences(tmp_path / "a", strict=kernels.pinned())
+    assert not wrong, "\n".join(wrong[:20])
 
 
 def _label_figure():
